@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from ting.core import views as core_views
+
+urlpatterns = [
+    path("", include("ting.catalog.urls")),
+    path("accounts/", include("ting.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+if not settings.PRODUCTION:
+    # Behind nginx in production, media is served from disk or S3 (docs/deploy/).
+    from django.views.static import serve
+
+    urlpatterns += [
+        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
+
+handler404 = core_views.not_found
+handler500 = core_views.server_error

@@ -1,0 +1,103 @@
+"""`ting`: the one command a person types. `ting serve` runs web and worker together.
+
+Every other sub-command is a Django management command (`ting migrate`, `ting demo` …).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="ting serve", description="Run Ting: web + worker.")
+    parser.add_argument("--host", default=os.environ.get("TING_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("TING_PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=1, help="web server processes")
+    parser.add_argument("--demo", action="store_true", help="load the demo catalog first")
+    parser.add_argument("--no-worker", action="store_true", help="do not start a task worker")
+    options = parser.parse_args(argv)
+
+    _setup()
+    from django.conf import settings
+
+    _manage("migrate", "--no-input", "-v", "0")
+    if options.demo:
+        _manage("demo")
+    if settings.DEBUG or options.demo:
+        _manage("createadmin")
+
+    python = sys.executable
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    web_cmd = [
+        python, "-m", "uvicorn", "config.asgi:application",
+        "--host", options.host, "--port", str(options.port),
+        "--workers", str(options.workers), "--no-access-log", "--timeout-graceful-shutdown", "5",
+    ]  # fmt: skip
+    children = [subprocess.Popen(web_cmd, cwd=BASE_DIR, env=env)]  # noqa: S603
+    if not options.no_worker:
+        worker_cmd = [python, str(BASE_DIR / "manage.py"), "db_worker", "--interval", "0.5"]
+        children.append(subprocess.Popen(worker_cmd, cwd=BASE_DIR, env=env))  # noqa: S603
+
+    print(f"\n  Ting is running on http://{options.host}:{options.port}/  (Ctrl-C stops it)\n")
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for child in children:
+            code = child.poll()
+            if code is not None:
+                print(f"A Ting process stopped (exit {code}); stopping the others.")
+                exit_code = code or 1
+                stopping = True
+        time.sleep(0.3)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    print("Ting stopped.")
+    return exit_code
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.chdir(BASE_DIR)
+    if args and args[0] == "serve":
+        sys.exit(serve(args[1:]))
+    if args and args[0] == "worker":
+        args = ["db_worker", *args[1:]]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ting", *args])
