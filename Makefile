@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install lint types migrations-check messages pytest clean system-deps
+.PHONY: run test install lint types migrations-check messages makemessages pytest clean system-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 messages: install
+	@bash scripts/system-deps.sh run
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+# After adding UI strings: update the three catalogs, then translate every new entry.
+makemessages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans -l zh_Hant -l en --ignore=.venv --ignore=var --no-location
 
 run: install messages
 	$(BIN)/ting serve --demo

@@ -53,6 +53,14 @@ INSTALLED_APPS = [
     "ting.core",
     "ting.accounts",
     "ting.catalog",
+    "ting.media",
+    "ting.playback",
+    "ting.stats",
+    "ting.studio",
+    "ting.social",
+    "ting.feeds",
+    "ting.api",
+    "ting.demo",
 ]
 
 MIDDLEWARE = [
@@ -111,9 +119,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     _db["TEST"] = {"NAME": None}
-else:
-    _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
-    _db["CONN_HEALTH_CHECKS"] = True
+# Reconnecting (and re-running the PRAGMAs) costs ~0.7 ms a request; keep connections a while.
+_db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0)
+_db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -239,3 +247,39 @@ LOGGING: dict[str, Any] = {
 # --- Ting -----------------------------------------------------------------------------------
 
 TING_PAGE_SIZE = env_int("TING_PAGE_SIZE", 20, minimum=1)
+TING_PROCESSING_DEADLINE = env_int("TING_PROCESSING_DEADLINE", 3600, minimum=60)
+TING_STREAM_URL_TTL = env_int("TING_STREAM_URL_TTL", 4 * 3600, minimum=60)
+MEDIA_DELIVERY = env_choice("MEDIA_DELIVERY", "app", ("app", "x-accel", "redirect"))
+TING_XACCEL_PREFIX = env_str("TING_XACCEL_PREFIX", "/_protected/media/")
+# Creator studio uploads (docs/adr/0008-resumable-uploads.md).
+TING_UPLOAD_MAX_BYTES = env_int("TING_UPLOAD_MAX_BYTES", 2 * 1024**3, minimum=1)
+TING_ANCHOR_QUOTA_BYTES = env_int("TING_ANCHOR_QUOTA_BYTES", 20 * 1024**3, minimum=0)
+TING_UPLOAD_CHUNK_BYTES = env_int("TING_UPLOAD_CHUNK_BYTES", 4 * 1024**2, minimum=64 * 1024)
+# Counting (docs/counting.md, docs/adr/0009-stream-log.md).
+TING_STREAM_LOGGER = env_str("TING_STREAM_LOGGER", "ting.stats.streamlog.log_stream")
+TING_DOWNLOAD_WINDOW = env_choice(
+    "TING_DOWNLOAD_WINDOW", "calendar-day", ("calendar-day", "first-touch-24h", "last-touch-24h")
+)
+TING_COUNTING_TIME_ZONE = env_str("TING_COUNTING_TIME_ZONE", "UTC")
+# How many proxies in front of Ting append to X-Forwarded-For (nginx: 1); 0 trusts REMOTE_ADDR.
+TING_PROXY_HOPS = env_int("TING_PROXY_HOPS", 1 if PRODUCTION else 0, minimum=0)
+# (task path, seconds between runs), enqueued by `manage.py run_periodic` (started by `ting serve`).
+TING_PERIODIC_TASKS: list[tuple[str, int]] = [
+    ("ting.stats.tasks.count_streams", env_int("TING_COUNTING_INTERVAL", 60, minimum=5)),
+    ("ting.media.tasks.reap_stuck_assets", 600),
+    ("ting.studio.tasks.delete_stale_uploads", 3600),
+]
+# Listeners' comments and library (docs/adr/0010-social.md).
+TING_SENSITIVE_WORDS_FILE = env_str("TING_SENSITIVE_WORDS_FILE")
+TING_SENSITIVE_MODE = env_choice("TING_SENSITIVE_MODE", "hold", ("block", "hold"))
+TING_COMMENT_RATE = env_int("TING_COMMENT_RATE", 5, minimum=1)  # comments a minute, per user and IP
+TING_PERIODIC_TASKS.append(("ting.social.tasks.notify_new_tracks", 60))
+TING_PERIODIC_TASKS.append(("ting.social.tasks.send_digests", 3600))
+# Podcast feeds out and in, and the REST API (docs/adr/0012-feeds-and-api.md).
+TING_FEED_PAGE_SIZE = env_int("TING_FEED_PAGE_SIZE", 300, minimum=10)
+TING_FEED_SIGNED_URL_TTL = env_int("TING_FEED_SIGNED_URL_TTL", 30 * 24 * 3600, minimum=3600)
+TING_FEED_IMPORT_ALLOW_PRIVATE = env_bool("TING_FEED_IMPORT_ALLOW_PRIVATE", default=False)
+TING_FEED_IMPORT_MAX_BYTES = env_int("TING_FEED_IMPORT_MAX_BYTES", 20 * 1024**2, minimum=1024)
+TING_FEED_IMPORT_TIMEOUT = env_int("TING_FEED_IMPORT_TIMEOUT", 30, minimum=1)
+TING_API_RATE_LIMIT = env_int("TING_API_RATE_LIMIT", 600, minimum=1)  # requests a minute, per caller
+TING_PERIODIC_TASKS.append(("ting.feeds.tasks.resync_feeds", 3600))

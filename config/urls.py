@@ -3,11 +3,19 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from ting.api.api import api
 from ting.core import views as core_views
 
 urlpatterns = [
     path("", include("ting.catalog.urls")),
+    path("", include("ting.playback.urls")),
     path("accounts/", include("ting.accounts.urls")),
+    path("studio/", include("ting.studio.urls")),
+    path("", include("ting.stats.urls")),
+    path("", include("ting.social.urls")),
+    path("feeds/", include("ting.feeds.urls")),
+    path("api/v1/", api.urls),
+    path("api/", include("ting.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

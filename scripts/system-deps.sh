@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# System packages the test suite drives for real (Chromium for Playwright, nginx for x-accel).
+# System packages the build and the tests need for real: Chromium (Playwright), nginx (x-accel),
+# gettext (compiling the three translation catalogs).
 # Installed with apt-get when missing and we are root; otherwise we say what is missing and the
 # tests that need it fail loudly.
 set -euo pipefail
+# `system-deps.sh run` asks only for what serving needs; plain `system-deps.sh` for the tests.
 missing=()
-command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+if [ "${1:-test}" = "test" ]; then
+  command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  # The screenshots the browser tests take for README.md need a font with Chinese glyphs.
+  fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing system packages: ${missing[*]}"

@@ -137,5 +137,6 @@ def track_album_neighbours(*, track: Track, limit: int = 8) -> list[Track]:
     return list(
         Track.objects.listed()
         .filter(album_id=track.album_id, position__gt=track.position)
+        .defer("intro", "failure_reason")
         .order_by("position", "pk")[:limit]
     )

@@ -58,6 +58,8 @@ def serve(argv: list[str]) -> int:
     if not options.no_worker:
         worker_cmd = [python, str(BASE_DIR / "manage.py"), "db_worker", "--interval", "0.5"]
         children.append(subprocess.Popen(worker_cmd, cwd=BASE_DIR, env=env))  # noqa: S603
+        periodic_cmd = [python, str(BASE_DIR / "manage.py"), "run_periodic"]
+        children.append(subprocess.Popen(periodic_cmd, cwd=BASE_DIR, env=env))  # noqa: S603
 
     print(f"\n  Ting is running on http://{options.host}:{options.port}/  (Ctrl-C stops it)\n")
     stopping = False

@@ -130,7 +130,8 @@ def test_the_track_page_query_count_does_not_grow(
     client: Client, anchor: Anchor, tracks: int, django_assert_num_queries: Any
 ) -> None:
     track = _catalog(anchor, tracks)
-    with django_assert_num_queries(2):  # the track with its album and anchor; the album strip
+    # The track with its album and anchor; the album strip; the audio and its renditions.
+    with django_assert_num_queries(3):
         assert client.get(reverse("track", args=[track.pk])).status_code == 200
 
 

@@ -32,4 +32,6 @@ class Command(BaseCommand):
             password_file.write_text(password + "\n", encoding="utf-8")
             password_file.chmod(0o600)
         password = password_file.read_text(encoding="utf-8").strip()
-        self.stdout.write(f"  Admin: http://127.0.0.1:8000/admin/  user {username}  password {password}")
+        self.stdout.write(
+            f"  Admin: http://127.0.0.1:8000/admin/  user {username}  password {password}"
+        )

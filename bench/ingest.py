@@ -1,0 +1,279 @@
+"""Ingest benchmark: Ting's pipeline against the encoder floor and the ffmpeg CLI reference.
+
+    python bench/ingest.py [--minutes 60] [--memory-minutes 120] [--skip-memory]
+
+(a) ``process_audio``; (b) the floor: one decode feeding the same three encoders, at the
+same settings and in the same threads, with no measuring, gain, limiting or verifying;
+(c) the naive ffmpeg pipeline: a ``loudnorm`` measurement pass, then one process writing
+the three renditions through linear ``loudnorm``. The last line is the main figure's JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ting.media.audio import process_audio
+from ting.media.audio.decode import PcmReader
+from ting.media.audio.encode import DEFAULT_LADDER, Encoder, EncoderThread
+from ting.media.audio.testing import speech_like, write_audio
+
+GOAL_VS_FFMPEG = 0.6
+GOAL_VS_FLOOR = 1.25
+GOAL_MEMORY_MB = 300.0
+
+
+def source(workdir: Path, minutes: float) -> Path:
+    path = workdir / f"speech-{minutes:g}min.mp3"
+    if not path.exists():
+        started = time.perf_counter()
+        tmp = path.with_suffix(".part.mp3")
+        write_audio(tmp, speech_like(minutes * 60, 44100, level=0.3), 44100)
+        tmp.replace(path)
+        print(f"generated {path.name} in {time.perf_counter() - started:.1f} s")
+    return path
+
+
+def run_ours(src: Path, out: Path) -> tuple[float, dict[str, tuple[float | None, float | None]]]:
+    started = time.perf_counter()
+    result = process_audio(src, out)
+    wall = time.perf_counter() - started
+    return wall, {
+        name: (r.integrated_lufs, r.true_peak_dbtp) for name, r in result.renditions.items()
+    }
+
+
+def run_floor(src: Path, out: Path) -> float:
+    started = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    with PcmReader(src) as reader:
+        threads: list[EncoderThread] = []
+        for chunk in reader.chunks():
+            if not threads:
+                for spec in DEFAULT_LADDER:
+                    path = out / f"floor.{spec.extension}"
+                    encoder = Encoder(spec, path, reader.out_rate, reader.out_layout)
+                    threads.append(EncoderThread(encoder, limiter=None, verify=False))
+                for t in threads:
+                    t.start()
+            for t in threads:
+                t.queue.put(chunk)
+        for t in threads:
+            t.queue.put(None)
+        for t in threads:
+            t.join()
+            if t.error:
+                raise t.error
+    return time.perf_counter() - started
+
+
+def ffmpeg_exe() -> str | None:
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    except ImportError:
+        return None
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def run_ffmpeg(exe: str, src: Path, out: Path) -> float:
+    out.mkdir(parents=True, exist_ok=True)
+    target = "I=-16:TP=-1.5:LRA=11"
+    started = time.perf_counter()
+    measure = subprocess.run(
+        [
+            exe,
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(src),
+            "-af",
+            f"loudnorm={target}:print_format=json",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", measure.stderr)
+    if found is None:
+        raise RuntimeError("loudnorm printed no JSON")
+    m = json.loads(found.group(0))
+    norm = (
+        f"loudnorm={target}:measured_I={m['input_i']}:measured_TP={m['input_tp']}"
+        f":measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}"
+        f":offset={m['target_offset']}:linear=true"
+    )
+    graph = (
+        f"[0:a]{norm},asplit=3[a][b][c];[a]aresample=48000[ao];"
+        "[b]aresample=44100[bo];[c]aresample=44100[co]"
+    )
+    subprocess.run(
+        [
+            exe,
+            "-hide_banner",
+            "-nostats",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(src),
+            "-filter_complex",
+            graph,
+            "-map",
+            "[ao]",
+            "-c:a",
+            "libopus",
+            "-b:a",
+            "32k",
+            str(out / "ref.opus"),
+            "-map",
+            "[bo]",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            "-movflags",
+            "+faststart",
+            str(out / "ref.m4a"),
+            "-map",
+            "[co]",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "128k",
+            "-compression_level",
+            "5",
+            str(out / "ref.mp3"),
+        ],
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+def peak_rss_mb(src: Path, out: Path) -> float:
+    # A fresh worker reports its own peak: RUSAGE_CHILDREN here would also count the
+    # ffmpeg reference processes this script ran before.
+    code = (
+        "import resource, sys; sys.path.insert(0, sys.argv[3]);"
+        "from ting.media.audio import process_audio; process_audio(sys.argv[1], sys.argv[2]);"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    root = str(Path(__file__).resolve().parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(src), str(out), root],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout.strip().splitlines()[-1]) / 1024.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--memory-minutes", type=float, default=120.0)
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ting-bench")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    src = source(args.workdir, args.minutes)
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        work = Path(tmp)
+        ours, measured = run_ours(src, work / "ours")
+        floor = run_floor(src, work / "floor")
+        exe = ffmpeg_exe()
+        reference: float | None = None
+        if exe is None:
+            print("reference unavailable: no ffmpeg on PATH and imageio-ffmpeg not installed")
+        else:
+            reference = run_ffmpeg(exe, src, work / "ffmpeg")
+        memory: float | None = None
+        if not args.skip_memory:
+            mem_src = source(args.workdir, args.memory_minutes)
+            memory = peak_rss_mb(mem_src, work / "memory")
+
+    print(f"\ninput: {args.minutes:g} min, 44.1 kHz stereo MP3 (speech-like)")
+    print(f"{'pipeline':44s} {'wall s':>8s}")
+    print(f"{'(a) ting process_audio':44s} {ours:8.1f}")
+    print(f"{'(b) floor: decode + 3 encoders, no filtering':44s} {floor:8.1f}")
+    ref_text = f"{reference:8.1f}" if reference is not None else "     n/a"
+    print(f"{'(c) ffmpeg loudnorm 2-pass reference':44s} {ref_text}")
+    print(f"\n{'rendition':10s} {'LUFS':>8s} {'dBTP':>8s}")
+    for name, (lufs, tp) in measured.items():
+        print(f"{name:10s} {lufs!s:>8s} {tp!s:>8s}")
+    if memory is not None:
+        print(f"\npeak RSS, {args.memory_minutes:g}-minute input: {memory:.0f} MB")
+
+    loud_ok = all(v is not None and abs(v + 16.0) <= 1.0 for v, _ in measured.values())
+    tp_ok = all(t is not None and t <= -1.5 for _, t in measured.values())
+    figures = [
+        {
+            "figure": "ingest_wall_vs_floor",
+            "value": round(ours / floor, 3),
+            "unit": "ratio",
+            "goal": GOAL_VS_FLOOR,
+            "baseline": round(floor, 2),
+            "ratio": round(ours / floor, 3),
+            "pass": ours / floor <= GOAL_VS_FLOOR,
+        },
+        {
+            "figure": "rendition_loudness_lufs",
+            "value": [v for v, _ in measured.values()],
+            "unit": "LUFS",
+            "goal": "-16±1",
+            "pass": loud_ok,
+        },
+        {
+            "figure": "rendition_true_peak_dbtp",
+            "value": [t for _, t in measured.values()],
+            "unit": "dBTP",
+            "goal": -1.5,
+            "pass": tp_ok,
+        },
+    ]
+    if memory is not None:
+        figures.append(
+            {
+                "figure": "ingest_peak_rss_mb",
+                "value": round(memory, 1),
+                "unit": "MB",
+                "goal": GOAL_MEMORY_MB,
+                "minutes": args.memory_minutes,
+                "pass": memory <= GOAL_MEMORY_MB,
+            }
+        )
+    ratio = ours / reference if reference else None
+    figures.append(
+        {
+            "figure": "ingest_wall_vs_ffmpeg",
+            "value": round(ratio, 3) if ratio else None,
+            "unit": "ratio",
+            "goal": GOAL_VS_FFMPEG,
+            "baseline": round(reference, 2) if reference else None,
+            "ratio": round(ratio, 3) if ratio else None,
+            "pass": ratio is not None and ratio <= GOAL_VS_FFMPEG,
+        }
+    )
+    for figure in figures:
+        print(json.dumps(figure, ensure_ascii=False))
+    return 0 if all(f["pass"] for f in figures) else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    sys.exit(main())

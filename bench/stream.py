@@ -1,0 +1,281 @@
+"""How fast Ting hands out audio bytes, next to nginx, on loopback.
+
+    .venv/bin/python bench/stream.py [--seconds 10] [--rounds 3] [--listeners-seconds 60]
+
+Figure 1: 32 connections asking for random 1 MiB ranges of a 30 MB file (wrk with a Lua
+script), in three modes: nginx alone (static, sendfile, 2 workers), the app (uvicorn with 2
+workers, serve_file through a bare Django ASGI app), and x-accel (nginx in front of the app,
+the app answering with X-Accel-Redirect). Medians of interleaved rounds; goals: app/nginx
+≥ 0.5, x-accel/nginx ≥ 0.9.
+
+Figure 2: 1,000 listeners, each reading a whole file from the app at 64 kb/s; the share that
+never waited more than 2 s for their next bytes (goal ≥ 99%).
+
+Hook: ``--page-url URL`` also times GETs of a track page on a running Ting during figure 2 and
+reports their p95; the bare app here has no pages, so without it that part is not measured.
+
+Ends with one JSON line per figure, the main figure (app vs nginx) last; exits 1 when a goal is
+missed, 2 when a tool is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from ting.playback.tests.servers import (  # noqa: E402 (needs the repo on sys.path)
+    free_port,
+    nginx_server,
+    render_nginx_conf,
+    uvicorn_server,
+)
+
+FILE_SIZE = 30 * 1000 * 1000
+RANGE_SIZE = 1024 * 1024
+CONNECTIONS = 32
+LISTENERS = 1000
+LISTENER_BYTES_PER_SECOND = 64_000 // 8
+LISTENER_TICK = 0.25
+MAX_WAIT = 2.0
+LISTENER_BUFFER = 32 * 1024
+
+WRK_SCRIPT = """
+local size = %(size)d
+local chunk = %(chunk)d
+math.randomseed(%(seed)d)
+request = function()
+  local first = math.random(0, size - chunk)
+  return wrk.format("GET", nil, {["Range"] = "bytes=" .. first .. "-" .. (first + chunk - 1)})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("TING %%d %%d %%d %%d\\n", summary.bytes, summary.duration,
+    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read))
+end
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10, help="per mode and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--listeners-seconds", type=int, default=60)
+    parser.add_argument("--listeners", type=int, default=LISTENERS)
+    parser.add_argument("--arrival-seconds", type=float, default=2.0, help="listeners' spread")
+    parser.add_argument("--page-url", help="a track page on a running Ting, timed in figure 2")
+    args = parser.parse_args()
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    # A thousand listeners need more descriptors than the usual soft limit of 1,024; servers
+    # started below inherit the raised limit.
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    with tempfile.TemporaryDirectory(prefix="ting-bench-") as tmp, servers(Path(tmp)) as urls:
+        rates: dict[str, list[float]] = {mode: [] for mode in urls}
+        for round_number in range(max(args.rounds, 1)):
+            for mode, url in urls.items():
+                rate = run_wrk(wrk, url, seconds=args.seconds, seed=round_number)
+                rates[mode].append(rate)
+                print(f"round {round_number + 1} {mode:7s} {rate:.3f} GB/s", flush=True)
+        median = {mode: statistics.median(values) for mode, values in rates.items()}
+        listeners = asyncio.run(
+            run_listeners(
+                urls["app"], count=args.listeners, seconds=args.listeners_seconds,
+                arrival=args.arrival_seconds, page_url=args.page_url,
+            )
+        )  # fmt: skip
+
+    figures = [listeners_figure(listeners)]
+    if listeners.get("page_p95_ms") is not None:
+        figures.append(
+            {"figure": "track_page_p95_under_listeners", "value": listeners["page_p95_ms"],
+             "unit": "ms", "pass": None}
+        )  # fmt: skip
+    figures.append(ratio_figure("stream_xaccel_vs_nginx", median["x-accel"], median["nginx"], 0.9))
+    figures.append(ratio_figure("stream_app_vs_nginx", median["app"], median["nginx"], 0.5))
+    print(
+        "median GB/s: "
+        + "  ".join(f"{mode} {value:.3f}" for mode, value in median.items())
+        + f"  app/nginx {median['app'] / median['nginx']:.2f}"
+        + f"  x-accel/nginx {median['x-accel'] / median['nginx']:.2f}"
+    )
+    for figure in figures:
+        print(json.dumps(figure))
+    return 0 if all(figure["pass"] is not False for figure in figures) else 1
+
+
+@contextmanager
+def servers(tmp: Path) -> Iterator[dict[str, str]]:
+    """nginx (static and x-accel) and the app on loopback; yields a URL per mode."""
+    media = tmp / "media"
+    media.mkdir()
+    with (media / "bench.bin").open("wb") as out:
+        block = bytes(range(256)) * 4096
+        for _ in range(FILE_SIZE // len(block)):
+            out.write(block)
+        out.write(block[: FILE_SIZE % len(block)])
+    with uvicorn_server(media_root=media, log_dir=tmp, workers=2) as (app_port, _):
+        static_port, xaccel_port = free_port(), free_port()
+        http_body = f"""
+server {{
+    listen 127.0.0.1:{static_port};
+    location /media/ {{ alias {media}/; sendfile on; tcp_nopush on; }}
+}}
+{render_nginx_conf(
+    listen=f"127.0.0.1:{xaccel_port}", upstream=f"127.0.0.1:{app_port}",
+    media_root=media, static_root=tmp,
+)}"""  # fmt: skip
+        with nginx_server(prefix=tmp / "nginx", http_body=http_body, port=static_port, workers=2):
+            urls = {
+                "nginx": f"http://127.0.0.1:{static_port}/media/bench.bin",
+                "app": f"http://127.0.0.1:{app_port}/app/bench.bin",
+                "x-accel": f"http://127.0.0.1:{xaccel_port}/xaccel/bench.bin",
+            }
+            for url in urls.values():
+                check_range(url)
+            yield urls
+
+
+def check_range(url: str) -> None:
+    response = httpx.get(url, headers={"Range": "bytes=1000-1099"}, timeout=10)
+    if response.status_code != 206 or response.content != (bytes(range(256)) * 2)[232:332]:
+        raise RuntimeError(f"{url} answered {response.status_code} with wrong bytes")
+
+
+def run_wrk(wrk: str, url: str, *, seconds: int, seed: int) -> float:
+    """GB/s of 1 MiB range responses over ``seconds``."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT % {"size": FILE_SIZE, "chunk": RANGE_SIZE, "seed": seed + 1})
+        script.flush()
+        command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", script.name, url]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^TING (\d+) (\d+) (\d+) (\d+)$", output, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"no summary from wrk:\n{output}")
+    total, micros, requests, errors = (int(group) for group in match.groups())
+    if errors or requests == 0:
+        raise RuntimeError(f"{url}: {errors} errors in {requests} requests:\n{output}")
+    return total / (micros / 1e6) / 1e9
+
+
+async def listen(url: str, seconds: float) -> float:
+    """One listener at 64 kb/s; returns the longest it waited for bytes it wanted."""
+    host_port, path = url.removeprefix("http://").split("/", 1)
+    host, port = host_port.split(":")
+    started = time.monotonic()
+    sock = socket.socket()
+    # A player that reads at its bitrate keeps a small buffer; the defaults would let every
+    # listener pull megabytes at loopback speed first, measuring the bench, not the server.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, LISTENER_BUFFER)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
+    reader, writer = await asyncio.open_connection(sock=sock, limit=LISTENER_BUFFER)
+    try:
+        writer.write(f"GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        await reader.readuntil(b"\r\n\r\n")
+        longest = time.monotonic() - started
+        per_tick = int(LISTENER_BYTES_PER_SECOND * LISTENER_TICK)
+        next_tick = time.monotonic()
+        while next_tick - started < seconds:
+            asked = time.monotonic()
+            await reader.readexactly(per_tick)
+            longest = max(longest, time.monotonic() - asked)
+            next_tick += LISTENER_TICK
+            await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
+        return longest
+    finally:
+        writer.close()
+
+
+async def time_page(url: str, stop: asyncio.Event) -> list[float]:
+    timings: list[float] = []
+    async with httpx.AsyncClient(timeout=30) as client:
+        while not stop.is_set():
+            started = time.monotonic()
+            (await client.get(url)).raise_for_status()
+            timings.append(time.monotonic() - started)
+            await asyncio.sleep(0.2)
+    return timings
+
+
+async def run_listeners(
+    url: str, *, count: int, seconds: int, arrival: float, page_url: str | None
+) -> dict[str, Any]:
+    async def staggered(index: int) -> float:
+        # Arrivals spread out (two seconds by default), not one SYN burst.
+        await asyncio.sleep(arrival * index / count)
+        try:
+            return await listen(url, seconds)
+        except (OSError, asyncio.IncompleteReadError):
+            return float("inf")
+
+    stop = asyncio.Event()
+    page = asyncio.create_task(time_page(page_url, stop)) if page_url else None
+    waits = await asyncio.gather(*(staggered(index) for index in range(count)))
+    stop.set()
+    result: dict[str, Any] = {
+        "count": count,
+        "seconds": seconds,
+        "ok": sum(1 for wait in waits if wait <= MAX_WAIT),
+        "worst_wait_s": max(waits),
+        "page_p95_ms": None,
+    }
+    if page is not None:
+        timings = sorted(await page)
+        if timings:
+            result["page_p95_ms"] = round(timings[int(0.95 * (len(timings) - 1))] * 1000, 1)
+    print(f"listeners: {result}", flush=True)
+    return result
+
+
+def listeners_figure(listeners: dict[str, Any]) -> dict[str, Any]:
+    share = 100.0 * listeners["ok"] / listeners["count"]
+    return {
+        "figure": "stream_listeners_64k_waited_under_2s",
+        "value": round(share, 2),
+        "unit": "%",
+        "goal": 99,
+        "listeners": listeners["count"],
+        "seconds": listeners["seconds"],
+        "worst_wait_s": round(listeners["worst_wait_s"], 3),
+        "pass": share >= 99,
+    }
+
+
+def ratio_figure(name: str, value: float, baseline: float, goal: float) -> dict[str, Any]:
+    ratio = value / baseline
+    return {
+        "figure": name,
+        "value": round(value, 3),
+        "unit": "GB/s",
+        "goal": goal,
+        "baseline": round(baseline, 3),
+        "ratio": round(ratio, 3),
+        "pass": ratio >= goal,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

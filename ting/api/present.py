@@ -1,0 +1,72 @@
+"""Models to the API's schemas: the one place that decides what each field says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from ting.catalog.models import Album, Anchor, Category, Track, Visibility
+from ting.media.models import Upload
+from ting.playback.models import ListeningPosition
+
+
+def category(c: Category) -> dict[str, Any]:
+    return {"slug": c.slug, "name": c.name, "name_zh_hans": c.name_zh_hans,
+            "name_zh_hant": c.name_zh_hant, "name_en": c.name_en}  # fmt: skip
+
+
+def anchor(a: Anchor) -> dict[str, Any]:
+    return {
+        "id": a.pk, "display_name": a.display_name, "bio": a.bio, "verified": a.verified,
+        "follower_count": a.follower_count, "url": reverse("anchor", args=[a.pk]),
+    }  # fmt: skip
+
+
+def album(a: Album) -> dict[str, Any]:
+    """`a` comes with anchor and category loaded (select_related)."""
+    return {
+        "id": a.pk,
+        "title": a.title,
+        "intro": a.intro,
+        "cover": a.cover.url if a.cover else None,
+        "anchor": {"id": a.anchor.pk, "display_name": a.anchor.display_name},
+        "category": a.category.slug if a.category else None,
+        "language": a.language,
+        "status": a.status,
+        "track_order": a.track_order,
+        "published_track_count": a.published_track_count,
+        "last_published_at": a.last_published_at,
+        "play_count": a.play_count,
+        "url": reverse("album", args=[a.pk]),
+        "feed_url": (
+            reverse("feeds:album", args=[a.pk]) if a.visibility == Visibility.PUBLIC else None
+        ),
+    }
+
+
+def studio_album(a: Album, tags: list[str]) -> dict[str, Any]:
+    return {**album(a), "visibility": a.visibility, "tags": tags}
+
+
+def track(t: Track) -> dict[str, Any]:
+    return {
+        "id": t.pk, "album_id": t.album_id, "title": t.title, "intro": t.intro,
+        "position": t.position, "duration": t.duration, "published_at": t.published_at,
+        "explicit": t.explicit, "play_count": t.play_count, "url": reverse("track", args=[t.pk]),
+    }  # fmt: skip
+
+
+def studio_track(t: Track) -> dict[str, Any]:
+    return {**track(t), "status": t.status, "visibility": t.visibility,
+            "failure_reason": t.failure_reason}  # fmt: skip
+
+
+def position(p: ListeningPosition) -> dict[str, Any]:
+    return {"track": track(p.track), "position": p.position, "finished": p.finished,
+            "updated_at": p.updated_at}  # fmt: skip
+
+
+def upload(u: Upload) -> dict[str, Any]:
+    return {"id": str(u.pk), "filename": u.filename, "size": u.size, "offset": u.offset,
+            "status": u.status, "error": u.failure_message, "track_id": u.track_id}  # fmt: skip

@@ -1,0 +1,65 @@
+"""Production settings pass Django's deployment checklist, and media never goes through Django."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+SECRET = "x7Qp2mVb9Lr4Tz8Ws1Kd6Hf3Jn5Yc0Ga7Ue2Io9Pl4Mk8Nj1Bh6Vg3Cf5Dx0Sz"
+
+
+def run_python(
+    tmp_path: Path, *args: str, production: bool = True
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "TING_DATA_DIR": str(tmp_path / "data"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    if production:
+        env |= {"TING_ENV": "production", "SECRET_KEY": SECRET, "ALLOWED_HOSTS": "ting.example.com"}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+RESOLVE_MEDIA = """
+import django
+django.setup()
+from django.urls import Resolver404, resolve
+try:
+    resolve("/media/covers/a.jpg")
+except Resolver404:
+    print("not served")
+else:
+    print("served")
+"""
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path: Path) -> None:
+    result = run_python(tmp_path, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_does_not_serve_media_through_django(tmp_path: Path) -> None:
+    result = run_python(tmp_path, "-c", RESOLVE_MEDIA)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "not served"
+
+
+def test_development_serves_media_so_a_fresh_clone_shows_covers(tmp_path: Path) -> None:
+    result = run_python(tmp_path, "-c", RESOLVE_MEDIA, production=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "served"

@@ -1,0 +1,193 @@
+"""Chinese text for search and recommendations: one normal form, one segmenter, no Django.
+
+Everything that compares text (the search index, search queries, the recommender, the
+benches) goes through these functions, so a query and a document are always cut the same way.
+
+- Normal form: NFKC (full-width ＳＵ７ → SU7), OpenCC t2s (Traditional and Simplified compare
+  equal), casefold.
+- Search tokens: jieba search mode (小米汽车 → 小米, 汽车, 小米汽车) plus every CJK character on
+  its own, so a one-character query matches; words are space-joined for FTS5 and tsvector.
+- Pinyin: full (xiaomi) and initials (xm) per word, plus the whole title run together, so a
+  pinyin prefix typed so far (xiaomiq, xmq) finds the title.
+- Recommender terms: jieba precise mode, two or more characters (or a Latin word), no stop
+  words, no numbers, from text cleaned of URLs, timestamps and credit lines.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+import jieba
+from pypinyin import Style, lazy_pinyin
+
+from ting.core.script import to_simplified
+
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+# Long intros and transcripts are cut before segmenting: the opening of a show note carries
+# its topic, and jieba costs ~2 µs a character (docs/adr/0011-search-and-recommendations.md).
+INTRO_INDEX_CHARS = 600
+TRANSCRIPT_INDEX_CHARS = 4000
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"^[\w\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+_LATIN_WORD = re.compile(r"^[a-z][a-z0-9]*$|^[a-z0-9]*[a-z][a-z0-9]*$")
+_TAGS = re.compile(r"<[^>]*>")
+_URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_HANDLE = re.compile(r"@\S+")
+_TIMESTAMP = re.compile(r"\b\d{1,2}(:\d{2}){1,2}\b")
+# A credit or contact line: a short label, then a colon ("主播：", "剪辑:", "Producer:").
+_CREDIT = re.compile(r"^\W*[\w\u3400-\u9fff ]{1,8}\s*[:：]")
+
+# Generic Chinese function words and podcast chatter; no catalog's names are listed here.
+STOP_WORDS = frozenset(
+    """
+    的 了 和 是 在 也 有 就 都 而 及 与 或 一个 一些 这个 那个 这些 那些 我们 你们 他们 她们 它们
+    我 你 他 她 它 自己 什么 怎么 怎样 为什么 如何 因为 所以 但是 可以 没有 不是 还是 就是 这样
+    那样 这里 那里 时候 已经 一下 一起 一直 还有 以及 然后 如果 虽然 而且 其实 可能 应该 需要
+    觉得 知道 今天 本期 这期 上期 下期 节目 欢迎 收听 关注 订阅 点击 链接 微信 公众 公众号 微博 小红书
+    播客 主播 嘉宾 期节目 评论 留言 互动 平台 搜索 更多 内容 分享 大家 朋友 一期 一次 时间
+    以上 以下 之后 之前 其中 进行 通过 对于 关于 成为 出现 开始 非常 特别 真的 一样 不同 很多
+    the a an and or of to in on for with is are was be by at from this that it as we you
+    our your i he she they be have has not but so if do does about more
+    vol ep episode part pt no feat ft
+    """.split()
+)
+
+
+def _ensure_jieba() -> None:
+    """Load jieba's dictionary once per process, without its chatter on stderr."""
+    global _jieba_ready
+    if _jieba_ready:
+        return
+    with _jieba_lock:
+        if not _jieba_ready:
+            jieba.setLogLevel(logging.WARNING)
+            jieba.initialize()
+            _jieba_ready = True
+
+
+def normalise(text: str) -> str:
+    """The one comparison form: NFKC, Simplified script, case-folded."""
+    if not text:
+        return ""
+    return to_simplified(unicodedata.normalize("NFKC", text)).casefold()
+
+
+def plain_text(rich: str) -> str:
+    """Rich-text intros to plain text: tags dropped, entities decoded."""
+    return html.unescape(_TAGS.sub(" ", rich or ""))
+
+
+def _is_token(word: str) -> bool:
+    return bool(word) and bool(_WORD.match(word)) and word != "_"
+
+
+def search_words(text: str, *, hmm: bool = True) -> list[str]:
+    """Search-mode words of already-normalised text, punctuation and spaces left out."""
+    _ensure_jieba()
+    return [w for w in jieba.lcut_for_search(text, HMM=hmm) if _is_token(w.strip())]
+
+
+def search_tokens(text: str, *, hmm: bool = True, limit: int | None = None) -> str:
+    """Space-joined index tokens of raw text: search-mode words and every CJK character."""
+    norm = normalise(text)
+    if limit is not None:
+        norm = norm[:limit]
+    words = search_words(norm, hmm=hmm)
+    chars = [c for w in words if len(w) > 1 and _CJK.match(w) for c in w if _CJK.match(c)]
+    return " ".join(_dedupe([*words, *chars]))
+
+
+def pinyin_tokens(*texts: str) -> str:
+    """Full pinyin and initials per word, and for each text all of it run together."""
+    out: list[str] = []
+    for text in texts:
+        norm = normalise(text)
+        if not _CJK.search(norm):
+            continue
+        words = [w for w in search_words(norm) if _CJK.search(w)]
+        full_all: list[str] = []
+        initials_all: list[str] = []
+        for word in words:
+            syllables = [s for s in lazy_pinyin(word) if s.isascii() and s.isalpha()]
+            if not syllables:
+                continue
+            out.append("".join(syllables))
+            out.append("".join(s[0] for s in syllables))
+        for syllable in lazy_pinyin(norm):
+            if syllable.isascii() and syllable.isalnum():
+                full_all.append(syllable.lower())
+                initials_all.append(syllable[0].lower())
+        if full_all:
+            out.append("".join(full_all)[:60])
+            out.append("".join(initials_all)[:30])
+    return " ".join(_dedupe(out))
+
+
+def is_pinyin_like(word: str) -> bool:
+    return word.isascii() and word.isalpha()
+
+
+def query_terms(query: str) -> list[str]:
+    """A query cut the way documents are: normalised, search-mode words, no punctuation."""
+    norm = normalise(query).strip()
+    if not norm:
+        return []
+    _ensure_jieba()
+    words = [w.strip() for w in jieba.lcut(norm) if _is_token(w.strip())]
+    return _dedupe(words)[:8]
+
+
+def query_initials(word: str) -> str:
+    return "".join(s[0] for s in lazy_pinyin(word, style=Style.NORMAL) if s)
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+# --- recommender text -----------------------------------------------------------------------
+
+
+def clean_description(text: str) -> str:
+    """Show notes without URLs, e-mail, @handles, timestamps, and label-colon credit lines."""
+    lines: list[str] = []
+    for raw in plain_text(text).splitlines():
+        line = _URL.sub(" ", raw)
+        line = _EMAIL.sub(" ", line)
+        line = _HANDLE.sub(" ", line)
+        if _CREDIT.match(line) and len(line) < 60:
+            continue
+        line = _TIMESTAMP.sub(" ", line)
+        if line.strip():
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def description_lines(text: str) -> list[str]:
+    """Cleaned, normalised, non-empty lines: the unit for spotting an album's boilerplate."""
+    return [normalise(line).strip() for line in clean_description(text).splitlines() if line.strip()]
+
+
+def content_terms(text: str) -> Iterator[str]:
+    """Recommender terms of normalised text: words of 2+ characters or Latin words."""
+    _ensure_jieba()
+    for word in jieba.lcut(text, HMM=False):
+        word = word.strip()
+        if len(word) < 2 or word in STOP_WORDS or not _is_token(word) or word.isdigit():
+            continue
+        if _CJK.match(word) or _LATIN_WORD.match(word):
+            yield word
+
+
+def title_words(title: str) -> set[str]:
+    """Words (jieba, 2+ characters, not a stop word) of a title: the keyword-trap test."""
+    return set(content_terms(normalise(title)))

@@ -1,0 +1,214 @@
+"""Feed reads: each feed page costs a fixed number of queries, whatever the album's length."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from ting.catalog.models import Album, Anchor, Track, Visibility
+from ting.feeds.models import FeedImport, FeedToken, ImportedEpisode
+from ting.media.models import AudioAsset, Rendition
+
+# Podcasting 2.0 namespace: podcast:guid is UUIDv5 of the feed URL (no scheme, no trailing /).
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+# Signed enclosure URLs expire at a day boundary so one day's renders are byte-identical.
+SIGNING_BUCKET = 24 * 3600
+
+
+def podcast_guid(feed_url: str) -> str:
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSource:
+    """Which album, and through which door: the public URL or a private token."""
+
+    album: Album
+    token: FeedToken | None
+
+    @property
+    def private(self) -> bool:
+        return self.token is not None
+
+
+def feed_source_public(*, album_id: int) -> FeedSource:
+    try:
+        album = Album.objects.select_related("anchor__user", "category").get(
+            pk=album_id, visibility=Visibility.PUBLIC
+        )
+    except Album.DoesNotExist:
+        raise Http404 from None
+    return FeedSource(album=album, token=None)
+
+
+def feed_source_private(*, token: str) -> FeedSource:
+    """A revoked or unknown token answers 404, like a feed that never existed."""
+    try:
+        feed_token = FeedToken.objects.select_related("album__anchor__user", "album__category").get(
+            token=token, revoked_at__isnull=True
+        )
+    except FeedToken.DoesNotExist:
+        raise Http404 from None
+    return FeedSource(album=feed_token.album, token=feed_token)
+
+
+def _episodes(source: FeedSource, now: datetime) -> QuerySet[Rendition]:
+    """The MP3 renditions of the tracks this feed carries: an enclosure is what makes an episode."""
+    tracks = Q(
+        asset__track__album=source.album,
+        asset__track__status=Track.Status.PUBLISHED,
+        asset__track__published_at__lte=now,
+    )
+    if source.private:
+        tracks &= ~Q(asset__track__visibility=Visibility.PRIVATE)
+    else:
+        tracks &= Q(asset__track__visibility=Visibility.PUBLIC)
+    return Rendition.objects.filter(
+        tracks, format=Rendition.Format.MP3_128, asset__status=AudioAsset.Status.READY
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What a conditional GET needs, from one aggregate query."""
+
+    episode_count: int
+    explicit: bool
+    changed_at: datetime
+    etag: str
+    signing_epoch: int
+
+
+def feed_state(*, source: FeedSource, host: str, now: datetime | None = None) -> FeedState:
+    now = now or timezone.now()
+    totals = _episodes(source, now).aggregate(
+        count=Count("pk"),
+        explicit=Count("pk", filter=Q(asset__track__explicit=True)),
+        tracks_changed=Max("asset__track__updated_at"),
+        published=Max("asset__track__published_at"),
+        renditions_changed=Max("updated_at"),
+    )
+    album = source.album
+    stamps = [
+        album.updated_at,
+        album.anchor.updated_at,
+        totals["tracks_changed"],
+        totals["published"],
+        totals["renditions_changed"],
+    ]
+    changed_at = max(stamp for stamp in stamps if stamp is not None)
+    # Private feeds carry signed URLs that expire; the signing day is part of their version.
+    epoch = int(now.timestamp()) // SIGNING_BUCKET * SIGNING_BUCKET if source.private else 0
+    version = "|".join(
+        [
+            host,
+            str(album.pk),
+            str(source.token.pk if source.token else ""),
+            *(stamp.isoformat() if stamp else "" for stamp in stamps),
+            str(totals["count"]),
+            str(epoch),
+            str(settings.TING_FEED_PAGE_SIZE),
+        ]
+    )
+    return FeedState(
+        episode_count=totals["count"],
+        explicit=totals["explicit"] > 0,
+        changed_at=changed_at,
+        etag='W/"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"',
+        signing_epoch=epoch,
+    )
+
+
+def feed_page_count(state: FeedState) -> int:
+    return max(1, math.ceil(state.episode_count / settings.TING_FEED_PAGE_SIZE))
+
+
+def feed_episodes_page(*, source: FeedSource, page: int, now: datetime | None = None) -> list[Rendition]:
+    """One page of episodes with their track, audio and import origin (one query)."""
+    per_page = settings.TING_FEED_PAGE_SIZE
+    if source.album.track_order == Album.TrackOrder.ASCENDING:
+        order = ("asset__track__position", "asset__track__pk")
+    else:
+        order = ("-asset__track__published_at", "-asset__track__pk")
+    renditions = (
+        _episodes(source, now or timezone.now())
+        .select_related("asset__track__imported_episode")
+        .only(
+            "size", "mime_type", "duration", "format",
+            "asset__tags", "asset__duration", "asset__track_id",
+            "asset__track__title", "asset__track__intro", "asset__track__position",
+            "asset__track__published_at", "asset__track__explicit", "asset__track__duration",
+            "asset__track__visibility", "asset__track__status", "asset__track__album_id",
+            "asset__track__imported_episode__guid",
+        )  # fmt: skip
+        .order_by(*order)
+    )
+    start = (page - 1) * per_page
+    return list(renditions[start : start + per_page])
+
+
+def album_keywords(*, album: Album) -> list[str]:
+    return list(album.tags.values_list("name", flat=True))
+
+
+def track_chapters(*, track_id: int, token: str | None) -> list[dict[str, object]]:
+    """A track's chapters for anyone who may open the track, or holds its album's feed token."""
+    visible = Track.objects.visible_to(None).filter(pk=track_id)
+    if token:
+        visible = Track.objects.filter(
+            pk=track_id,
+            status=Track.Status.PUBLISHED,
+            published_at__lte=timezone.now(),
+            album__feed_tokens__token=token,
+            album__feed_tokens__revoked_at__isnull=True,
+        ).exclude(visibility=Visibility.PRIVATE)
+    tags = visible.values_list("audio__tags", flat=True).first()
+    if tags is None:
+        raise Http404
+    chapters = tags.get("chapters", []) if isinstance(tags, dict) else []
+    return [c for c in chapters if isinstance(c, dict)]
+
+
+def anchor_listed_albums(*, anchor_id: int) -> tuple[Anchor, list[Album]]:
+    try:
+        anchor = Anchor.objects.get(pk=anchor_id)
+    except Anchor.DoesNotExist:
+        raise Http404 from None
+    albums = list(Album.objects.listed().filter(anchor=anchor).order_by("-last_published_at", "-pk"))
+    return anchor, albums
+
+
+def album_feed_tokens(*, album: Album) -> list[FeedToken]:
+    return list(FeedToken.objects.filter(album=album, revoked_at__isnull=True).order_by("-pk"))
+
+
+def feed_import_get(*, import_id: int, anchor: Anchor) -> FeedImport:
+    try:
+        return FeedImport.objects.select_related("album").get(pk=import_id, anchor=anchor)
+    except FeedImport.DoesNotExist:
+        raise Http404 from None
+
+
+def feed_import_progress(*, feed_import: FeedImport) -> dict[str, int]:
+    counts = dict(
+        ImportedEpisode.objects.filter(feed_import=feed_import)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {status: int(counts.get(status, 0)) for status in ImportedEpisode.Status.values}
+
+
+def feed_imports_for(*, anchor: Anchor) -> list[FeedImport]:
+    return list(FeedImport.objects.filter(anchor=anchor).select_related("album").order_by("-pk"))
+
+

@@ -1,0 +1,267 @@
+"""Streaming decode to float PCM, shared by probing, measuring, encoding and verifying.
+
+Every decode in Ting goes through :class:`PcmReader`, so every FFmpeg failure mode is
+mapped to :class:`AudioRejected` in one place and memory stays bounded: the reader yields
+chunks of about a second and keeps nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import av
+import av.container
+import numpy as np
+import numpy.typing as npt
+
+from ting.media.audio.errors import AudioRejected
+
+Pcm = npt.NDArray[np.float32]
+
+# PyAV raises its own FFmpegError tree, but some failures surface as plain Python
+# errors (a frame whose layout the resampler cannot map raises ValueError, a file
+# vanishing mid-read raises OSError). Bad input must never escape as anything but
+# AudioRejected, so these are the classes a decode loop treats as "the file is bad".
+DECODE_ERRORS: tuple[type[BaseException], ...] = (
+    av.FFmpegError,
+    ValueError,
+    OSError,
+    EOFError,
+    MemoryError,
+    OverflowError,
+    UnicodeDecodeError,
+)
+
+CHUNK_SAMPLES = 65536
+DEFAULT_MAX_DURATION_S = 12 * 3600.0
+# Decoders may skip a damaged packet or two in a long file without the listener noticing;
+# a file where a large share fails is garbage that happens to contain a valid header.
+MAX_ERROR_SHARE = 0.2
+
+
+@dataclass(slots=True)
+class DecodeStats:
+    container: str
+    codec: str
+    source_sample_rate: int
+    source_channels: int
+    source_layout: str
+    declared_duration_s: float | None
+    declared_bit_rate: int | None
+    packets: int = 0
+    errors: int = 0
+    duration_s: float = 0.0
+    ended_with_error: bool = False
+
+
+def output_layout(channels: int) -> str:
+    """Renditions are mono for mono input and stereo for anything wider."""
+    return "mono" if channels == 1 else "stereo"
+
+
+def open_input(path: str | os.PathLike[str]) -> av.container.InputContainer:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise AudioRejected("unreadable") from exc
+    if size == 0:
+        raise AudioRejected("empty_file")
+    try:
+        return av.open(str(p), mode="r", metadata_errors="replace")
+    except DECODE_ERRORS as exc:
+        raise AudioRejected("not_audio", {"detail": _short(exc)}) from exc
+
+
+def _short(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return str(text)[:120]
+
+
+def _declared_duration(container: av.container.InputContainer, stream: Any) -> float | None:
+    if stream.duration and stream.time_base:
+        value = float(stream.duration * stream.time_base)
+    elif container.duration:
+        value = container.duration / av.time_base
+    else:
+        return None
+    return value if value > 0 else None
+
+
+class PcmReader:
+    """Decode the first audio stream into float32 planar chunks of about ``chunk`` samples.
+
+    ``layout`` None means mono stays mono and anything wider is downmixed to stereo, which
+    is what every rendition carries; measuring that same downmix makes the gain exact.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        layout: str | None = None,
+        rate: int | None = None,
+        chunk: int = CHUNK_SAMPLES,
+        max_duration_s: float | None = DEFAULT_MAX_DURATION_S,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.container = open_input(path)
+        try:
+            self._setup(layout, rate, chunk, max_duration_s, on_progress)
+        except BaseException:
+            self.container.close()
+            raise
+
+    def _setup(
+        self,
+        layout: str | None,
+        rate: int | None,
+        chunk: int,
+        max_duration_s: float | None,
+        on_progress: Callable[[float], None] | None,
+    ) -> None:
+        container = self.container
+        audio = list(container.streams.audio)
+        if not audio:
+            raise AudioRejected("no_audio_stream")
+        stream = audio[0]
+        ctx = stream.codec_context
+        codec_name = stream.codec_context.name if ctx is not None else "unknown"
+        if ctx is None or not ctx.codec.is_decoder:
+            raise AudioRejected("unsupported_codec", {"codec": codec_name})
+        channels = int(ctx.channels or 0)
+        self.stream = stream
+        self.stats = DecodeStats(
+            container=container.format.name,
+            codec=codec_name,
+            source_sample_rate=int(ctx.sample_rate or 0),
+            source_channels=channels,
+            source_layout=ctx.layout.name if channels else "",
+            declared_duration_s=_declared_duration(container, stream),
+            declared_bit_rate=int(stream.bit_rate or container.bit_rate or 0) or None,
+        )
+        self._layout = layout
+        self._rate = rate
+        self._chunk = chunk
+        self._max_duration_s = max_duration_s
+        self._on_progress = on_progress
+        self.out_rate = 0
+        self.out_layout = ""
+
+    @property
+    def out_channels(self) -> int:
+        return 1 if self.out_layout == "mono" else 2
+
+    def close(self) -> None:
+        self.container.close()
+
+    def __enter__(self) -> PcmReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _frames(self) -> Iterator[av.AudioFrame]:
+        stats = self.stats
+        demux = self.container.demux(self.stream)
+        while True:
+            try:
+                packet = next(demux)
+            except StopIteration:
+                break
+            except DECODE_ERRORS:
+                # Demuxers report a cut-off file as an error on the next read.
+                stats.ended_with_error = True
+                break
+            if packet.size:
+                stats.packets += 1
+            try:
+                frames = self.stream.decode(packet)
+            except av.error.DecoderNotFoundError as exc:
+                raise AudioRejected("unsupported_codec", {"codec": stats.codec}) from exc
+            except DECODE_ERRORS:
+                stats.errors += 1
+                continue
+            yield from frames
+        if stats.packets and stats.errors > max(2, MAX_ERROR_SHARE * stats.packets):
+            raise AudioRejected(
+                "too_many_errors",
+                {"errors": stats.errors, "packets": max(stats.packets, stats.errors)},
+            )
+
+    def chunks(self) -> Iterator[Pcm]:
+        """Yield (channels, n) float32 arrays; raise AudioRejected on bad input."""
+        stats = self.stats
+        resampler: av.AudioResampler | None = None
+        signature: tuple[str, str, int] | None = None
+        pending: list[Pcm] = []
+        pending_n = 0
+        seconds = 0.0
+        next_report = 0.0
+        limit = self._max_duration_s
+
+        for frame in self._frames():
+            if frame.samples == 0 or not frame.sample_rate:
+                continue
+            if not self.out_rate:
+                self.out_rate = self._rate or frame.sample_rate
+                if not stats.source_sample_rate:
+                    stats.source_sample_rate = frame.sample_rate
+                n_ch = len(frame.layout.channels)
+                self.out_layout = self._layout or output_layout(n_ch)
+            sig = (frame.format.name, frame.layout.name, frame.sample_rate)
+            direct = sig == ("fltp", self.out_layout, self.out_rate)
+            out: list[av.AudioFrame]
+            if direct:
+                out = [frame]
+            else:
+                if sig != signature:
+                    # A stream may change rate or layout midway (concatenated MP3s do);
+                    # PyAV's resampler refuses a changed input, so start a new one.
+                    flushed = resampler.resample(None) if resampler is not None else []
+                    resampler = av.AudioResampler("fltp", self.out_layout, self.out_rate)
+                    signature = sig
+                    out = flushed
+                else:
+                    out = []
+                try:
+                    assert resampler is not None
+                    out += resampler.resample(frame)
+                except DECODE_ERRORS:
+                    stats.errors += 1
+                    continue
+            seconds += frame.samples / frame.sample_rate
+            stats.duration_s = seconds
+            if limit is not None and seconds > limit:
+                raise AudioRejected("too_long", {"limit": _hours(limit)})
+            for f in out:
+                arr = f.to_ndarray()
+                pending.append(np.asarray(arr, dtype=np.float32))
+                pending_n += arr.shape[-1]
+            if pending_n >= self._chunk:
+                yield _join(pending)
+                pending, pending_n = [], 0
+                if self._on_progress is not None and seconds >= next_report:
+                    self._on_progress(seconds)
+                    next_report = seconds + 5.0
+        if resampler is not None:
+            try:
+                for f in resampler.resample(None):
+                    pending.append(np.asarray(f.to_ndarray(), dtype=np.float32))
+            except DECODE_ERRORS:
+                stats.errors += 1
+        if pending:
+            yield _join(pending)
+
+
+def _join(parts: list[Pcm]) -> Pcm:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:g}"

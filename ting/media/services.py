@@ -1,0 +1,232 @@
+"""Audio ingest: store the original, process it once, keep the renditions.
+
+The task layer calls `asset_process` with an id; everything here is idempotent so a retry,
+a duplicate enqueue or a reaped job never makes a second set of renditions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ting.catalog.models import Track
+from ting.media.audio.errors import AudioRejected
+from ting.media.audio.pipeline import PipelineResult, process_audio
+from ting.media.audio.pipeline import Rendition as EncodedRendition
+from ting.media.models import AudioAsset, Rendition
+from ting.media.storage import local_copy, new_asset_key
+
+logger = logging.getLogger(__name__)
+
+FORMATS = {
+    "opus": (Rendition.Format.OPUS_32, "audio/ogg; codecs=opus"),
+    "aac": (Rendition.Format.AAC_64, "audio/mp4"),
+    "mp3": (Rendition.Format.MP3_128, "audio/mpeg"),
+}
+# A job that failed the same way this many times is FAILED, not retried forever.
+MAX_ATTEMPTS = 2
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def asset_create(*, track: Track, content: BinaryIO, filename: str) -> AudioAsset:
+    """Store an original for a track and queue its processing once the row is committed."""
+    from ting.media.tasks import process_audio_asset
+
+    key = new_asset_key()
+    stored = default_storage.save(f"{key}/original", File(content))
+    asset = AudioAsset.objects.create(
+        track=track,
+        key=key,
+        original=stored,
+        original_filename=Path(filename).name[:255],
+        original_size=default_storage.size(stored),
+    )
+    Track.objects.filter(pk=track.pk).update(status=Track.Status.PROCESSING)
+    transaction.on_commit(lambda: process_audio_asset.enqueue(asset_id=asset.pk))
+    return asset
+
+
+def _claim(asset_id: int) -> bool:
+    """PENDING → PROCESSING for exactly one worker; the others see 0 rows and go away."""
+    claimed = AudioAsset.objects.filter(pk=asset_id, status=AudioAsset.Status.PENDING).update(
+        status=AudioAsset.Status.PROCESSING,
+        stage=AudioAsset.Stage.PROBING,
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+    return claimed == 1
+
+
+def asset_process(*, asset_id: int) -> AudioAsset | None:
+    """Run the pipeline for a PENDING asset. Returns None when another worker has it."""
+    if not _claim(asset_id):
+        return None
+    asset = AudioAsset.objects.select_related("track").get(pk=asset_id)
+
+    def on_stage(stage: str, fraction: float) -> None:
+        mapped = {
+            "analysing": AudioAsset.Stage.MEASURING,
+            "calibrating": AudioAsset.Stage.MEASURING,
+            "encoding": AudioAsset.Stage.ENCODING,
+        }
+        if stage in mapped:
+            AudioAsset.objects.filter(pk=asset_id, status=AudioAsset.Status.PROCESSING).update(
+                stage=mapped[stage]
+            )
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="ting-renditions-") as out_dir:
+            with local_copy(str(asset.original.name)) as source:
+                result = process_audio(source, out_dir, on_stage=on_stage)
+            AudioAsset.objects.filter(pk=asset_id).update(stage=AudioAsset.Stage.STORING)
+            return _store_result(asset=asset, result=result)
+    except AudioRejected as rejection:
+        return _fail(
+            asset=asset, code=rejection.code, message=_(rejection.template), params=rejection.params
+        )
+    except Exception:
+        logger.exception("processing audio asset %s failed", asset_id)
+        return _retry_or_fail(asset=asset)
+
+
+def _store_result(*, asset: AudioAsset, result: PipelineResult) -> AudioAsset:
+    stored: list[tuple[str, Rendition.Format, str, EncodedRendition]] = []
+    for name, rendition in result.renditions.items():
+        fmt, mime = FORMATS[name]
+        key = f"{asset.key}/{fmt}.{rendition.path.suffix.lstrip('.')}"
+        if default_storage.exists(key):
+            # A crashed earlier run may have stored it; renditions are rebuilt whole, never mixed.
+            default_storage.delete(key)
+        with rendition.path.open("rb") as handle:
+            saved = default_storage.save(key, File(handle))
+        stored.append((saved, fmt, mime, rendition))
+    probe, loudness = result.probe, result.loudness
+    with transaction.atomic():
+        for saved, fmt, mime, rendition in stored:
+            Rendition.objects.update_or_create(
+                asset=asset,
+                format=fmt,
+                defaults={
+                    "file": saved,
+                    "mime_type": mime,
+                    "codec": rendition.codec,
+                    "bitrate": rendition.bit_rate,
+                    "sample_rate": rendition.sample_rate,
+                    "channels": rendition.channels,
+                    "duration": rendition.duration_s,
+                    "size": rendition.size_bytes,
+                    "sha256": _sha256(rendition.path),
+                    "loudness_lufs": rendition.integrated_lufs,
+                    "true_peak_dbtp": rendition.true_peak_dbtp,
+                },
+            )
+        AudioAsset.objects.filter(pk=asset.pk).update(
+            status=AudioAsset.Status.READY,
+            stage=AudioAsset.Stage.DONE,
+            failure_code="",
+            failure_message="",
+            container=probe.container[:40],
+            codec=probe.codec[:40],
+            sample_rate=probe.sample_rate,
+            channels=probe.channels,
+            duration=probe.duration_s,
+            bit_rate=probe.bit_rate or None,
+            loudness_lufs=loudness.integrated_lufs,
+            loudness_range_lu=loudness.lra_lu,
+            true_peak_dbtp=loudness.true_peak_dbtp,
+            waveform=[round(point, 3) for point in result.waveform],
+            tags={
+                "title": result.tags.title,
+                "artist": result.tags.artist,
+                "album": result.tags.album,
+                "comment": result.tags.comment,
+                "chapters": [
+                    {"start": c.start_s, "end": c.end_s, "title": c.title}
+                    for c in result.tags.chapters
+                ],
+            },
+        )
+        Track.objects.filter(pk=asset.track_id, status=Track.Status.PROCESSING).update(
+            status=Track.Status.READY, duration=probe.duration_s, failure_reason=""
+        )
+    asset.refresh_from_db()
+    return asset
+
+
+def _fail(*, asset: AudioAsset, code: str, message: str, params: dict[str, object]) -> AudioAsset:
+    text = message % params if params else message
+    with transaction.atomic():
+        AudioAsset.objects.filter(pk=asset.pk).update(
+            status=AudioAsset.Status.FAILED,
+            stage=AudioAsset.Stage.DONE,
+            failure_code=code[:40],
+            failure_message=text,
+        )
+        Track.objects.filter(pk=asset.track_id).exclude(status=Track.Status.PUBLISHED).update(
+            status=Track.Status.FAILED, failure_reason=text
+        )
+    asset.refresh_from_db()
+    return asset
+
+
+def _retry_or_fail(*, asset: AudioAsset) -> AudioAsset:
+    asset.refresh_from_db()
+    if asset.attempts >= MAX_ATTEMPTS:
+        return _fail(
+            asset=asset,
+            code="internal_error",
+            message=_(
+                "Ting could not process this file (it failed twice the same way). "
+                "Try another export of the audio, or contact the site's administrators."
+            ),
+            params={},
+        )
+    from ting.media.tasks import process_audio_asset
+
+    AudioAsset.objects.filter(pk=asset.pk, status=AudioAsset.Status.PROCESSING).update(
+        status=AudioAsset.Status.PENDING, stage=AudioAsset.Stage.QUEUED, claimed_at=None
+    )
+    transaction.on_commit(lambda: process_audio_asset.enqueue(asset_id=asset.pk))
+    asset.refresh_from_db()
+    return asset
+
+
+def assets_reap_stuck(*, older_than: timedelta | None = None) -> list[int]:
+    """Give jobs whose worker died (kill -9, lost machine) back to the queue."""
+    from ting.media.tasks import process_audio_asset
+
+    deadline = timezone.now() - (older_than or timedelta(seconds=settings.TING_PROCESSING_DEADLINE))
+    stuck = list(
+        AudioAsset.objects.filter(
+            status=AudioAsset.Status.PROCESSING, claimed_at__lt=deadline
+        ).values_list("pk", flat=True)
+    )
+    requeued: list[int] = []
+    for asset_id in stuck:
+        reset = AudioAsset.objects.filter(
+            pk=asset_id, status=AudioAsset.Status.PROCESSING, claimed_at__lt=deadline
+        ).update(status=AudioAsset.Status.PENDING, stage=AudioAsset.Stage.QUEUED, claimed_at=None)
+        if reset:
+            requeued.append(asset_id)
+            process_audio_asset.enqueue(asset_id=asset_id)
+    return requeued

@@ -1,0 +1,33 @@
+"""Opaque storage keys, and getting a stored file onto local disk for the pipeline."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.core.files.storage import Storage, default_storage
+
+
+def new_asset_key() -> str:
+    """`audio/3f/a9/3fa9…`: random, fanned out so no folder grows past a few hundred entries."""
+    hexed = uuid.uuid4().hex
+    return f"audio/{hexed[:2]}/{hexed[2:4]}/{hexed}"
+
+
+@contextlib.contextmanager
+def local_copy(name: str, storage: Storage = default_storage) -> Iterator[Path]:
+    """A local path for a stored file: the file itself on disk storage, a temp copy on S3."""
+    try:
+        yield Path(storage.path(name))
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.TemporaryDirectory(prefix="ting-src-") as tmp:
+        target = Path(tmp) / "source"
+        with storage.open(name, "rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, length=1024 * 1024)
+        yield target

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ting.media.audio import AudioRejected, PipelineConfig, process_audio
+from ting.media.audio.encode import measure_file
+
+
+def test_renditions_of_a_test_tone_measure_minus_16_lufs_under_the_peak_limit(
+    make_tone: Callable[..., Path], tmp_path: Path
+) -> None:
+    src = make_tone("tone.wav", seconds=4.0, rate=48000, amplitude=0.05)
+    before = src.read_bytes()
+    stages: list[str] = []
+    result = process_audio(src, tmp_path / "out", on_stage=lambda s, f: stages.append(s))
+    assert src.read_bytes() == before
+    assert set(result.renditions) == {"opus", "aac", "mp3"}
+    assert stages[0] == "analysing" and stages[-1] == "done"
+    for rendition in result.renditions.values():
+        loudness, rate, channels, duration, _ = measure_file(rendition.path)
+        assert loudness.integrated_lufs == pytest.approx(-16.0, abs=1.0), rendition.name
+        assert loudness.true_peak_dbtp is not None and loudness.true_peak_dbtp <= -1.5
+        assert duration == pytest.approx(4.0, abs=0.1)
+        assert channels == 2
+        assert rate == rendition.sample_rate
+    assert result.renditions["opus"].sample_rate == 48000
+    assert result.renditions["mp3"].sample_rate == 44100
+    assert result.renditions["aac"].sample_rate == 48000
+
+
+def test_loud_speech_is_limited_to_the_true_peak_ceiling(
+    make_speech: Callable[..., Path], tmp_path: Path
+) -> None:
+    src = make_speech("speech.mp3", seconds=5.0, level=0.6)
+    result = process_audio(src, tmp_path / "out")
+    assert result.limited
+    for rendition in result.renditions.values():
+        assert rendition.true_peak_dbtp is not None
+        assert rendition.true_peak_dbtp <= -1.5, rendition.name
+        assert rendition.integrated_lufs == pytest.approx(-16.0, abs=2.5), rendition.name
+
+
+def test_mono_input_stays_mono_and_is_normalised_as_dual_mono(
+    make_tone: Callable[..., Path], tmp_path: Path
+) -> None:
+    src = make_tone("mono.mp3", seconds=3.0, rate=44100, channels=1)
+    result = process_audio(src, tmp_path / "out")
+    assert result.target_lufs == pytest.approx(-19.01)
+    for rendition in result.renditions.values():
+        assert rendition.channels == 1
+        assert rendition.integrated_lufs == pytest.approx(-19.0, abs=1.0)
+
+
+def test_the_mp3_rendition_has_an_info_header_for_an_exact_duration(
+    make_tone: Callable[..., Path], tmp_path: Path
+) -> None:
+    result = process_audio(make_tone("t.wav", seconds=2.0), tmp_path / "out")
+    head = result.renditions["mp3"].path.read_bytes()[:8192]
+    assert b"Info" in head or b"Xing" in head
+
+
+def test_the_m4a_rendition_puts_the_index_before_the_audio(
+    make_tone: Callable[..., Path], tmp_path: Path
+) -> None:
+    result = process_audio(make_tone("t.wav", seconds=2.0), tmp_path / "out")
+    data = result.renditions["aac"].path.read_bytes()
+    assert data.index(b"moov") < data.index(b"mdat")
+
+
+def test_it_leaves_only_final_names_in_the_output_directory(
+    make_tone: Callable[..., Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    process_audio(make_tone("t.wav", seconds=1.0), out)
+    assert sorted(p.name for p in out.iterdir()) == ["audio.m4a", "audio.mp3", "audio.opus"]
+
+
+def test_silence_is_encoded_without_gain(tmp_path: Path) -> None:
+    from ting.media.audio.testing import silence, write_audio
+
+    src = tmp_path / "silence.wav"
+    write_audio(src, silence(2.0, 44100), 44100)
+    result = process_audio(src, tmp_path / "out")
+    assert result.loudness.integrated_lufs is None
+    assert result.gain_db == 0.0
+    assert len(result.renditions) == 3
+
+
+def test_a_bad_upload_is_rejected_and_writes_nothing(tmp_path: Path) -> None:
+    src = tmp_path / "bad.mp3"
+    src.write_text("not audio at all", encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(AudioRejected):
+        process_audio(src, out, config=PipelineConfig())
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_it_returns_a_thousand_point_waveform_and_the_probe(
+    make_speech: Callable[..., Path], tmp_path: Path
+) -> None:
+    result = process_audio(make_speech("s.mp3", seconds=3.0), tmp_path / "out")
+    assert len(result.waveform) == 1000
+    assert result.probe.duration_s == pytest.approx(3.0, abs=0.1)

@@ -1,0 +1,1 @@
+"""Social writes by domain: comments, moderation, library, notifications, account."""
