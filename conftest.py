@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from django.utils import translation
 
 from ting.accounts.models import User
 from ting.catalog.models import Anchor
@@ -10,9 +14,21 @@ from ting.catalog.tests.factories import make_anchor, make_user
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Each test session writes media under a temporary folder, never into var/."""
-    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"  # type: ignore[attr-defined]
+def _media_root(settings: object, tmp_path: Path) -> None:
+    """Each test writes media under its own temporary folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings: object) -> Iterator[None]:
+    """Tests read messages in English unless they choose a language (cookie, header, override).
+
+    The product's default stays zh-hans (settings.LANGUAGE_CODE); the i18n tests that check the
+    default set it back explicitly.
+    """
+    settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

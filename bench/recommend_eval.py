@@ -44,8 +44,8 @@ import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ting.discovery.recommend import Item, Params, TrackText, compute, track_text  # noqa: E402
-from ting.discovery.text import content_terms, normalise, title_words  # noqa: E402
+from ting.discovery.recommend import Item, Params, TrackText, compute, track_text
+from ting.discovery.text import content_terms, normalise, title_words
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "catalog-xiaoyuzhou"
 PRECISION_GOAL = 0.65

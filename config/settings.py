@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ting.media",
     "ting.playback",
     "ting.stats",
+    "ting.discovery",
     "ting.studio",
     "ting.social",
     "ting.feeds",
@@ -277,9 +278,19 @@ TING_PERIODIC_TASKS.append(("ting.social.tasks.notify_new_tracks", 60))
 TING_PERIODIC_TASKS.append(("ting.social.tasks.send_digests", 3600))
 # Podcast feeds out and in, and the REST API (docs/adr/0012-feeds-and-api.md).
 TING_FEED_PAGE_SIZE = env_int("TING_FEED_PAGE_SIZE", 300, minimum=10)
+TING_FEED_STATE_TTL = env_int("TING_FEED_STATE_TTL", 60, minimum=0)  # 304s answered from cache
 TING_FEED_SIGNED_URL_TTL = env_int("TING_FEED_SIGNED_URL_TTL", 30 * 24 * 3600, minimum=3600)
 TING_FEED_IMPORT_ALLOW_PRIVATE = env_bool("TING_FEED_IMPORT_ALLOW_PRIVATE", default=False)
 TING_FEED_IMPORT_MAX_BYTES = env_int("TING_FEED_IMPORT_MAX_BYTES", 20 * 1024**2, minimum=1024)
 TING_FEED_IMPORT_TIMEOUT = env_int("TING_FEED_IMPORT_TIMEOUT", 30, minimum=1)
-TING_API_RATE_LIMIT = env_int("TING_API_RATE_LIMIT", 600, minimum=1)  # requests a minute, per caller
+# Requests a minute, per caller.
+TING_API_RATE_LIMIT = env_int("TING_API_RATE_LIMIT", 600, minimum=1)
 TING_PERIODIC_TASKS.append(("ting.feeds.tasks.resync_feeds", 3600))
+# Search and 猜你喜歡 (docs/adr/0011-search-and-recommendations.md); backend by database engine.
+TING_SEARCH_BACKEND = env_choice(
+    "TING_SEARCH_BACKEND",
+    "postgres" if _db["ENGINE"].startswith("django.db.backends.postgresql") else "sqlite-fts5",
+    ("sqlite-fts5", "postgres"),
+)
+TING_PERIODIC_TASKS.append(("ting.discovery.tasks.sync_index", 120))
+TING_PERIODIC_TASKS.append(("ting.discovery.tasks.refresh_neighbours", 6 * 3600))

@@ -7,11 +7,14 @@ from ting.api.api import api
 from ting.core import views as core_views
 
 urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("", include("ting.catalog.urls")),
     path("", include("ting.playback.urls")),
     path("accounts/", include("ting.accounts.urls")),
     path("studio/", include("ting.studio.urls")),
     path("", include("ting.stats.urls")),
+    path("", include("ting.discovery.urls")),
     path("", include("ting.social.urls")),
     path("feeds/", include("ting.feeds.urls")),
     path("api/v1/", api.urls),

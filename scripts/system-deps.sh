@@ -12,6 +12,7 @@ if [ "${1:-test}" = "test" ]; then
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   # The screenshots the browser tests take for README.md need a font with Chinese glyphs.
   fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+  fc-list 2>/dev/null | grep -qi "color emoji" || missing+=(fonts-noto-color-emoji)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

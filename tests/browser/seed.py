@@ -115,6 +115,7 @@ def seed() -> Seeded:
         )
     )
     audio_album, audio_tracks = _with_real_audio(newsroom, news)
+    _social_listener()
     return Seeded(
         anchor_id=anchor.pk,
         album_id=album.pk,
@@ -154,6 +155,13 @@ def _with_real_audio(anchor: Anchor, category: Category) -> tuple[Album, list[Tr
             track.refresh_from_db()
             tracks.append(track_publish(track=track, at=PUBLISHED + timedelta(hours=position)))
     return album, tracks
+
+
+def _social_listener() -> None:
+    """A listener for tests/browser/test_social.py (the factories' password)."""
+    from ting.catalog.tests.factories import make_user
+
+    make_user(username="tingfan", email="tingfan@example.com")
 
 
 def main() -> None:

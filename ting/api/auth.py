@@ -88,8 +88,9 @@ class ApiAuth(HttpBearer):
         if header:
             scheme, _sep, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
-                raise Unauthorized(_("Send the token as “Authorization: Bearer <token>”."),
-                                   code="invalid_token")  # fmt: skip
+                raise Unauthorized(
+                    _("Send the token as “Authorization: Bearer <token>”."), code="invalid_token"
+                )
             return _token_principal(token.strip())
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -119,6 +120,7 @@ def principal_of(request: HttpRequest) -> Principal:
 def user_of(request: HttpRequest) -> User:
     user = principal_of(request).user
     if user is None:
-        raise Unauthorized(_("Sign in, or send a valid personal access token."),
-                           code="unauthenticated")  # fmt: skip
+        raise Unauthorized(
+            _("Sign in, or send a valid personal access token."), code="unauthenticated"
+        )
     return user

@@ -57,7 +57,9 @@ def error_response(
 
 def _field_name(loc: Any) -> str:
     # ninja's locations look like ("body", "payload", "title") or ("query", "limit").
-    parts = [str(part) for part in loc if part not in ("body", "query", "path", "header", "payload")]
+    parts = [
+        str(part) for part in loc if part not in ("body", "query", "path", "header", "payload")
+    ]
     return ".".join(parts) or "request"
 
 

@@ -9,12 +9,21 @@ from ting.api.models import Scope
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60, help_text=_("What will use it?"))
     scopes = forms.MultipleChoiceField(
-        label=_("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Scopes"),
+        choices=Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
         initial=[Scope.READ],
-    )  # fmt: skip
+    )
     expires_in_days = forms.TypedChoiceField(
-        label=_("Expires"), coerce=int, empty_value=None, required=False,
-        choices=[(30, _("in 30 days")), (90, _("in 90 days")), (365, _("in a year")),
-                 ("", _("never"))],
+        label=_("Expires"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[
+            (30, _("in 30 days")),
+            (90, _("in 90 days")),
+            (365, _("in a year")),
+            ("", _("never")),
+        ],
         initial=90,
-    )  # fmt: skip
+    )

@@ -12,15 +12,24 @@ from ting.playback.models import ListeningPosition
 
 
 def category(c: Category) -> dict[str, Any]:
-    return {"slug": c.slug, "name": c.name, "name_zh_hans": c.name_zh_hans,
-            "name_zh_hant": c.name_zh_hant, "name_en": c.name_en}  # fmt: skip
+    return {
+        "slug": c.slug,
+        "name": c.name,
+        "name_zh_hans": c.name_zh_hans,
+        "name_zh_hant": c.name_zh_hant,
+        "name_en": c.name_en,
+    }
 
 
 def anchor(a: Anchor) -> dict[str, Any]:
     return {
-        "id": a.pk, "display_name": a.display_name, "bio": a.bio, "verified": a.verified,
-        "follower_count": a.follower_count, "url": reverse("anchor", args=[a.pk]),
-    }  # fmt: skip
+        "id": a.pk,
+        "display_name": a.display_name,
+        "bio": a.bio,
+        "verified": a.verified,
+        "follower_count": a.follower_count,
+        "url": reverse("anchor", args=[a.pk]),
+    }
 
 
 def album(a: Album) -> dict[str, Any]:
@@ -51,22 +60,44 @@ def studio_album(a: Album, tags: list[str]) -> dict[str, Any]:
 
 def track(t: Track) -> dict[str, Any]:
     return {
-        "id": t.pk, "album_id": t.album_id, "title": t.title, "intro": t.intro,
-        "position": t.position, "duration": t.duration, "published_at": t.published_at,
-        "explicit": t.explicit, "play_count": t.play_count, "url": reverse("track", args=[t.pk]),
-    }  # fmt: skip
+        "id": t.pk,
+        "album_id": t.album_id,
+        "title": t.title,
+        "intro": t.intro,
+        "position": t.position,
+        "duration": t.duration,
+        "published_at": t.published_at,
+        "explicit": t.explicit,
+        "play_count": t.play_count,
+        "url": reverse("track", args=[t.pk]),
+    }
 
 
 def studio_track(t: Track) -> dict[str, Any]:
-    return {**track(t), "status": t.status, "visibility": t.visibility,
-            "failure_reason": t.failure_reason}  # fmt: skip
+    return {
+        **track(t),
+        "status": t.status,
+        "visibility": t.visibility,
+        "failure_reason": t.failure_reason,
+    }
 
 
 def position(p: ListeningPosition) -> dict[str, Any]:
-    return {"track": track(p.track), "position": p.position, "finished": p.finished,
-            "updated_at": p.updated_at}  # fmt: skip
+    return {
+        "track": track(p.track),
+        "position": p.position,
+        "finished": p.finished,
+        "updated_at": p.updated_at,
+    }
 
 
 def upload(u: Upload) -> dict[str, Any]:
-    return {"id": str(u.pk), "filename": u.filename, "size": u.size, "offset": u.offset,
-            "status": u.status, "error": u.failure_message, "track_id": u.track_id}  # fmt: skip
+    return {
+        "id": str(u.pk),
+        "filename": u.filename,
+        "size": u.size,
+        "offset": u.offset,
+        "status": u.status,
+        "error": u.failure_message,
+        "track_id": u.track_id,
+    }

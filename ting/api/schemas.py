@@ -78,7 +78,9 @@ class TrackDetailOut(TrackOut):
 
 class AlbumPage(Schema):
     items: list[AlbumOut]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
 
 
 class TrackPage(Schema):

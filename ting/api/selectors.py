@@ -19,7 +19,9 @@ from ting.playback.models import ListeningPosition
 
 
 class PageParams(Schema):
-    cursor: str | None = Field(None, max_length=500, description="From the last page's `next_cursor`.")
+    cursor: str | None = Field(
+        None, max_length=500, description="From the last page's `next_cursor`."
+    )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
@@ -47,9 +49,11 @@ def album_tracks(
 ) -> tuple[list[Track], str | None]:
     album = catalog.album_get_visible(album_id=album_id, user=user)
     return keyset_page(
-        _tracks_visible_in(album, user), order=("position", "pk"), cursor=page.cursor,
+        _tracks_visible_in(album, user),
+        order=("position", "pk"),
+        cursor=page.cursor,
         limit=page.limit,
-    )  # fmt: skip
+    )
 
 
 def track_detail(*, track_id: int, user: User | None) -> dict[str, Any]:
@@ -83,7 +87,9 @@ def history(*, user: User, page: PageParams) -> tuple[list[ListeningPosition], s
     positions = ListeningPosition.objects.filter(
         user=user, track__in=Track.objects.visible_to(user)
     ).select_related("track")
-    return keyset_page(positions, order=("-updated_at", "-pk"), cursor=page.cursor, limit=page.limit)
+    return keyset_page(
+        positions, order=("-updated_at", "-pk"), cursor=page.cursor, limit=page.limit
+    )
 
 
 def studio_albums(*, anchor: Anchor, page: PageParams) -> tuple[list[Album], str | None]:
@@ -111,9 +117,11 @@ def studio_tracks(
 ) -> tuple[list[Track], str | None]:
     album = studio_album(anchor=anchor, album_id=album_id)
     return keyset_page(
-        Track.objects.filter(album=album), order=("position", "pk"), cursor=page.cursor,
+        Track.objects.filter(album=album),
+        order=("position", "pk"),
+        cursor=page.cursor,
         limit=page.limit,
-    )  # fmt: skip
+    )
 
 
 def studio_track(*, anchor: Anchor, track_id: int) -> Track:

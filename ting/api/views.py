@@ -26,9 +26,11 @@ def tokens(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = services.token_create(
-            user=request.user, name=data["name"], scopes=data["scopes"],
+            user=request.user,
+            name=data["name"],
+            scopes=data["scopes"],
             expires_in_days=data["expires_in_days"],
-        )  # fmt: skip
+        )
         form = TokenForm()
     listed = PersonalAccessToken.objects.filter(user=request.user, revoked_at__isnull=True)
     context = {"form": form, "created": created, "tokens": listed.order_by("-pk")}

@@ -40,12 +40,21 @@ def serve(argv: list[str]) -> int:
 
     _setup()
     from django.conf import settings
+    from django.core.management.base import CommandError
 
-    _manage("migrate", "--no-input", "-v", "0")
-    if options.demo:
-        _manage("demo")
-    if settings.DEBUG or options.demo:
-        _manage("createadmin")
+    try:
+        _manage("migrate", "--no-input", "-v", "0")
+        if options.demo:
+            _manage("demo")
+        if settings.DEBUG or options.demo:
+            _manage("createadmin", "--url", f"http://{options.host}:{options.port}/admin/")
+    except CommandError as error:
+        # Ctrl-C during the demo load, say: the message is enough, the next run resumes.
+        print(f"\n{error}")
+        return error.returncode or 1
+    except KeyboardInterrupt:
+        print("\nStopped before serving; run it again to carry on.")
+        return 130
 
     python = sys.executable
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
@@ -97,8 +106,10 @@ def main(argv: list[str] | None = None) -> None:
     os.chdir(BASE_DIR)
     if args and args[0] == "serve":
         sys.exit(serve(args[1:]))
-    if args and args[0] == "worker":
-        args = ["db_worker", *args[1:]]
+    # The commands people type read as words; Django's own names use underscores.
+    aliases = {"worker": "db_worker", "import-rss": "import_rss", "run-periodic": "run_periodic"}
+    if args and args[0] in aliases:
+        args = [aliases[args[0]], *args[1:]]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 

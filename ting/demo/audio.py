@@ -60,7 +60,7 @@ def render(spec: TrackAudio, *, narrate: bool = True) -> F32:
     rng = np.random.default_rng(spec.seed)
     head: list[F64] = [np.zeros(round(0.25 * RATE))]
     if spec.jingle:
-        head.append(_jingle(spec.jingle, rng) * 0.6)
+        head.append(_trim(_jingle(spec.jingle, rng)) * 0.6)
         head.append(np.zeros(round(0.3 * RATE)))
     spoken = _narrate(spec) if narrate and spec.narration else None
     if spoken is not None:
@@ -181,6 +181,15 @@ def _jingle(kind: Jingle, rng: np.random.Generator) -> F64:
     for degree in (0, 4, 7):
         _place(out, _note(root * 2 ** (degree / 12), 1.4, decay=0.5, harmonics=(1.0, 0.3)), 1.65)
     return out
+
+
+def _trim(sound: F64, *, keep_s: float = 0.15) -> F64:
+    """Drop the tail that has decayed below -60 dB of the peak, keeping a short ring-out."""
+    peak = float(np.max(np.abs(sound))) if len(sound) else 0.0
+    audible = np.flatnonzero(np.abs(sound) > peak * 1e-3)
+    if not len(audible):
+        return sound
+    return sound[: min(len(sound), int(audible[-1]) + round(keep_s * RATE))]
 
 
 def _outro(kind: Jingle, rng: np.random.Generator) -> F64:

@@ -50,7 +50,6 @@ class AnchorSpec:
     bio: str
     voice: VoiceSpec
     verified: bool = False
-    follower_count: int = 0
     traditional: bool = False
 
     @property
@@ -85,7 +84,6 @@ class AlbumSpec:
     seconds: tuple[int, int] = (20, 40)  # the usual track length, drawn per track
     cadence_days: float = 7.0  # time between two episodes
     latest_hours_ago: float = 24.0  # when the newest episode came out
-    popularity: int = 1_000  # plays of a typical episode, for the display counters
     jingle: Jingle = ""
     music_bed: bool = False
     traditional: bool = False
@@ -117,7 +115,6 @@ ANCHORS: tuple[AnchorSpec, ...] = (
         ),
         voice=VoiceSpec(pitch=1.0, espeak_pitch=45, espeak_speed=175),
         verified=True,
-        follower_count=113_200,
     ),
     AnchorSpec(
         key="linxiao",
@@ -128,7 +125,6 @@ ANCHORS: tuple[AnchorSpec, ...] = (
             "<p><em>演示账号，内容为虚构。</em></p>"
         ),
         voice=VoiceSpec(pitch=1.3, espeak_pitch=70, espeak_speed=165),
-        follower_count=48_600,
     ),
     AnchorSpec(
         key="tangdou",
@@ -140,7 +136,6 @@ ANCHORS: tuple[AnchorSpec, ...] = (
             "<p><em>演示账号，内容为虚构。</em></p>"
         ),
         voice=VoiceSpec(pitch=1.35, espeak_pitch=80, espeak_speed=140),
-        follower_count=86_300,
     ),
     AnchorSpec(
         key="daoyu",
@@ -151,7 +146,6 @@ ANCHORS: tuple[AnchorSpec, ...] = (
             "<p><em>示範帳號，內容皆為虛構。</em></p>"
         ),
         voice=VoiceSpec(pitch=0.88, espeak_pitch=30, espeak_speed=150),
-        follower_count=27_900,
         traditional=True,
     ),
     AnchorSpec(
@@ -163,7 +157,6 @@ ANCHORS: tuple[AnchorSpec, ...] = (
             "<p><em>演示账号，内容为虚构。</em></p>"
         ),
         voice=VoiceSpec(pitch=0.95, espeak_pitch=40, espeak_speed=155),
-        follower_count=15_400,
     ),
     AnchorSpec(
         key="xiaoxiao",
@@ -174,7 +167,6 @@ ANCHORS: tuple[AnchorSpec, ...] = (
             "<p><em>演示账号，内容为虚构。</em></p>"
         ),
         voice=VoiceSpec(pitch=1.1, espeak_pitch=60, espeak_speed=185),
-        follower_count=62_100,
     ),
 )
 
@@ -195,7 +187,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(20, 30),
         cadence_days=1,
         latest_hours_ago=3,
-        popularity=9_000,
         tracks=(
             T(
                 "折叠屏手机的铰链，为什么越做越薄",
@@ -266,7 +257,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(25, 40),
         cadence_days=3,
         latest_hours_ago=30,
-        popularity=6_500,
         jingle="music_box",
         music_bed=True,
         tracks=(
@@ -300,7 +290,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(20, 30),
         cadence_days=1,
         latest_hours_ago=6,
-        popularity=4_200,
         file_format="mp3",
         tracks=(
             T("滨江地铁三号线延长运营至午夜", "为方便夜间出行，三号线末班车自今日起推迟到零点。"),
@@ -336,7 +325,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(20, 30),
         cadence_days=2,
         latest_hours_ago=20,
-        popularity=5_800,
         tracks=(
             T("利率下调了，我的房贷会变吗", "贷款利率的调整有时间差，关键看合同里约定的重定价日。"),
             T(
@@ -372,7 +360,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(20, 35),
         cadence_days=7,
         latest_hours_ago=50,
-        popularity=3_900,
         traditional=True,
         tracks=(
             T("五更天：汴京城醒了", "天還沒亮，報曉的行者已經敲著鐵牌走過大街小巷。"),
@@ -403,7 +390,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(20, 30),
         cadence_days=2,
         latest_hours_ago=12,
-        popularity=4_800,
         file_format="m4a",
         tracks=(
             T(
@@ -454,7 +440,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(20, 35),
         cadence_days=5,
         latest_hours_ago=36,
-        popularity=7_200,
         jingle="gavel",
         tracks=(
             T("我的智能音箱不听话", "让它开灯，它放歌；让它放歌，它报天气。"),
@@ -483,7 +468,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(20, 35),
         cadence_days=7,
         latest_hours_ago=9 * 24,
-        popularity=8_100,
         tracks=(
             T("机器是怎么“学习”的", "从教小朋友认猫说起：给足够多的例子，再告诉它哪里错了。"),
             T(
@@ -522,7 +506,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(20, 35),
         cadence_days=7,
         latest_hours_ago=20 * 24,
-        popularity=6_900,
         tracks=(
             T("记账不是为了省钱", "记账的目的，是看清自己的钱都花在了哪里。"),
             T("应急金该存多少", "一般建议准备三到六个月的生活费，放在随时能取出来的地方。"),
@@ -559,7 +542,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(25, 40),
         cadence_days=4,
         latest_hours_ago=15 * 24,
-        popularity=5_100,
         jingle="music_box",
         music_bed=True,
         file_format="flac",
@@ -591,7 +573,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(20, 35),
         cadence_days=7,
         latest_hours_ago=30 * 24,
-        popularity=2_600,
         traditional=True,
         tracks=(
             T("張騫出使西域", "一次原本為了結盟的出使，意外打開了東西方交流的大門。"),
@@ -623,7 +604,6 @@ ALBUMS: tuple[AlbumSpec, ...] = (
         seconds=(20, 30),
         cadence_days=3,
         latest_hours_ago=40 * 24,
-        popularity=900,
         tracks=(
             T("打招呼与道谢：こんにちは、ありがとう", "最基本也最常用的几句，先从这里开始。"),
             T("在便利店：これください", "指着商品说“这个，麻烦了”，就能完成购物。"),

@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -113,6 +113,12 @@ def demo_exists() -> bool:
 
 def demo_tracks() -> QuerySet[Track]:
     return Track.objects.filter(album__anchor__user__in=demo_users())
+
+
+def demo_unfinished_tracks() -> QuerySet[Track]:
+    """Demo tracks an interrupted load left without published audio (failed ones excluded)."""
+    unfinished = [Track.Status.DRAFT, Track.Status.PROCESSING, Track.Status.READY]
+    return demo_tracks().filter(status__in=unfinished)
 
 
 def album_specs(*, quick: bool) -> list[AlbumSpec]:
@@ -228,17 +234,14 @@ def _create_catalog(albums: list[AlbumSpec], *, quick: bool, progress: Progress)
                 album=album, title=track_spec.title, intro=track_spec.intro_html()
             )
         progress(f"  album {album.title}")
-    _set_display_counters(albums)
 
 
 def _pending_jobs(albums: list[AlbumSpec], *, quick: bool) -> list[IngestJob]:
     """A job for each demo track not yet published (all of them after a fresh create)."""
     now = timezone.now()
     by_title = {spec.title: spec for spec in albums}
-    unfinished = [Track.Status.DRAFT, Track.Status.PROCESSING, Track.Status.READY]
     tracks = (
-        demo_tracks()
-        .filter(status__in=unfinished)
+        demo_unfinished_tracks()
         .select_related("album", "album__anchor__user")
         .order_by("album__pk", "position")
     )
@@ -336,7 +339,11 @@ def _stop_on_sigterm() -> Callable[[], None]:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    return lambda: signal.signal(signal.SIGTERM, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def _worker_init() -> None:
@@ -404,39 +411,6 @@ def _process(asset_id: int) -> AudioAsset:
         if asset.status != AudioAsset.Status.PENDING:
             return asset
     return AudioAsset.objects.get(pk=asset_id)
-
-
-def _set_display_counters(albums: Iterable[AlbumSpec]) -> None:
-    """Plausible play and follower counts so "most played" differs from "newest" in the demo.
-
-    These aggregates belong to the counting app; the demo writes them once, when it creates the
-    rows, and a later recount from real plays replaces them.
-    """
-    by_title = {spec.title: spec for spec in albums}
-    anchor_plays: dict[int, int] = {}
-    for album in Album.objects.filter(anchor__user__in=demo_users()).select_related("anchor"):
-        spec = by_title.get(album.title)
-        if spec is None:
-            continue
-        album_plays = 0
-        tracks = list(album.tracks.order_by("position"))
-        for age, track in enumerate(reversed(tracks)):
-            # Older episodes have had longer to collect plays; the first one a little extra.
-            plays = spec.popularity * (1 + age * 0.35) * (1.4 if track.position == 1 else 1.0)
-            plays *= 0.75 + (stable_seed(spec.key, track.position, "plays") % 50) / 100
-            Track.objects.filter(pk=track.pk).update(play_count=round(plays))
-            album_plays += round(plays)
-        Album.objects.filter(pk=album.pk).update(play_count=album_plays)
-        anchor_plays[album.anchor_id] = anchor_plays.get(album.anchor_id, 0) + album_plays
-    followers = {spec.username: spec.follower_count for spec in ANCHORS}
-    for anchor in Anchor.objects.filter(pk__in=anchor_plays).select_related("user"):
-        Anchor.objects.filter(pk=anchor.pk).update(
-            play_count=anchor_plays[anchor.pk],
-            follower_count=followers.get(anchor.user.username, 0),
-        )
-
-
-# --- removing ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

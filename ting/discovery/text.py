@@ -21,9 +21,10 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import jieba
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from ting.core.script import to_simplified
 
@@ -32,7 +33,7 @@ _jieba_ready = False
 
 # Long intros and transcripts are cut before segmenting: the opening of a show note carries
 # its topic, and jieba costs ~2 µs a character (docs/adr/0011-search-and-recommendations.md).
-INTRO_INDEX_CHARS = 600
+INTRO_INDEX_CHARS = 500
 TRANSCRIPT_INDEX_CHARS = 4000
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -44,7 +45,7 @@ _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _HANDLE = re.compile(r"@\S+")
 _TIMESTAMP = re.compile(r"\b\d{1,2}(:\d{2}){1,2}\b")
 # A credit or contact line: a short label, then a colon ("主播：", "剪辑:", "Producer:").
-_CREDIT = re.compile(r"^\W*[\w\u3400-\u9fff ]{1,8}\s*[:：]")
+_CREDIT = re.compile(r"^\W*(?=[\w ]*[^\W\d])[\w\u3400-\u9fff ]{1,8}\s*[:：]")
 
 # Generic Chinese function words and podcast chatter; no catalog's names are listed here.
 STOP_WORDS = frozenset(
@@ -52,13 +53,14 @@ STOP_WORDS = frozenset(
     的 了 和 是 在 也 有 就 都 而 及 与 或 一个 一些 这个 那个 这些 那些 我们 你们 他们 她们 它们
     我 你 他 她 它 自己 什么 怎么 怎样 为什么 如何 因为 所以 但是 可以 没有 不是 还是 就是 这样
     那样 这里 那里 时候 已经 一下 一起 一直 还有 以及 然后 如果 虽然 而且 其实 可能 应该 需要
-    觉得 知道 今天 本期 这期 上期 下期 节目 欢迎 收听 关注 订阅 点击 链接 微信 公众 公众号 微博 小红书
+    觉得 知道 今天 本期 这期 上期 下期 节目 欢迎 收听 关注 订阅 点击 链接
+    微信 公众 公众号 微博 小红书
     播客 主播 嘉宾 期节目 评论 留言 互动 平台 搜索 更多 内容 分享 大家 朋友 一期 一次 时间
     以上 以下 之后 之前 其中 进行 通过 对于 关于 成为 出现 开始 非常 特别 真的 一样 不同 很多
     the a an and or of to in on for with is are was be by at from this that it as we you
     our your i he she they be have has not but so if do does about more
     vol ep episode part pt no feat ft
-    """.split()
+    """.split()  # noqa: SIM905 (a word list reads better as text than as 150 quoted strings)
 )
 
 
@@ -106,34 +108,46 @@ def search_tokens(text: str, *, hmm: bool = True, limit: int | None = None) -> s
     return " ".join(_dedupe([*words, *chars]))
 
 
+@lru_cache(maxsize=65536)
+def _word_pinyin(word: str) -> tuple[str, str]:
+    syllables = [p for p in lazy_pinyin(word) if p.isascii() and p.isalpha()]
+    return "".join(syllables).lower(), "".join(p[0] for p in syllables).lower()
+
+
+@lru_cache(maxsize=8192)
 def pinyin_tokens(*texts: str) -> str:
     """Full pinyin and initials per word, and for each text all of it run together."""
+    _ensure_jieba()
     out: list[str] = []
     for text in texts:
         norm = normalise(text)
         if not _CJK.search(norm):
             continue
-        words = [w for w in search_words(norm) if _CJK.search(w)]
         full_all: list[str] = []
         initials_all: list[str] = []
-        for word in words:
-            syllables = [s for s in lazy_pinyin(word) if s.isascii() and s.isalpha()]
-            if not syllables:
+        for word in jieba.lcut(norm):
+            if not _CJK.match(word):
                 continue
-            out.append("".join(syllables))
-            out.append("".join(s[0] for s in syllables))
-        for syllable in lazy_pinyin(norm):
-            if syllable.isascii() and syllable.isalnum():
-                full_all.append(syllable.lower())
-                initials_all.append(syllable[0].lower())
+            full, initials = _word_pinyin(word)
+            if full:
+                out += [full, initials]
+                full_all.append(full)
+                initials_all.append(initials)
+                # Search-mode parts too (小米汽车 → 小米, 汽车), so each part's pinyin matches.
+                if len(word) > 2:
+                    for part in jieba.lcut_for_search(word):
+                        if part != word and len(part) > 1:
+                            out += list(_word_pinyin(part))
         if full_all:
             out.append("".join(full_all)[:60])
             out.append("".join(initials_all)[:30])
-    return " ".join(_dedupe(out))
+    return " ".join(_dedupe(t for t in out if t))
 
 
-def is_pinyin_like(word: str) -> bool:
-    return word.isascii() and word.isalpha()
+@lru_cache(maxsize=8192)
+def names_tokens(text: str) -> str:
+    """search_tokens for short, much-repeated text (album titles, anchor names, tags)."""
+    return search_tokens(text)
 
 
 def query_terms(query: str) -> list[str]:
@@ -144,10 +158,6 @@ def query_terms(query: str) -> list[str]:
     _ensure_jieba()
     words = [w.strip() for w in jieba.lcut(norm) if _is_token(w.strip())]
     return _dedupe(words)[:8]
-
-
-def query_initials(word: str) -> str:
-    return "".join(s[0] for s in lazy_pinyin(word, style=Style.NORMAL) if s)
 
 
 def _dedupe(items: Iterable[str]) -> list[str]:
@@ -164,9 +174,9 @@ def clean_description(text: str) -> str:
         line = _URL.sub(" ", raw)
         line = _EMAIL.sub(" ", line)
         line = _HANDLE.sub(" ", line)
+        line = _TIMESTAMP.sub(" ", line)
         if _CREDIT.match(line) and len(line) < 60:
             continue
-        line = _TIMESTAMP.sub(" ", line)
         if line.strip():
             lines.append(line)
     return "\n".join(lines)
@@ -174,7 +184,9 @@ def clean_description(text: str) -> str:
 
 def description_lines(text: str) -> list[str]:
     """Cleaned, normalised, non-empty lines: the unit for spotting an album's boilerplate."""
-    return [normalise(line).strip() for line in clean_description(text).splitlines() if line.strip()]
+    return [
+        normalise(line).strip() for line in clean_description(text).splitlines() if line.strip()
+    ]
 
 
 def content_terms(text: str) -> Iterator[str]:

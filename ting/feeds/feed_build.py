@@ -8,15 +8,19 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 
-from ting.catalog.models import Album, Track
+from ting.catalog.models import Album, Visibility
 from ting.core.sanitize import sanitize_rich_text
 from ting.feeds import rss
 from ting.feeds.categories import apple_category
-from ting.feeds.selectors import FeedSource, FeedState, podcast_guid
+from ting.feeds.selectors import Episode, FeedSource, FeedState, podcast_guid
 from ting.media.models import Rendition
-from ting.playback import access, signing
+from ting.playback import signing
 
-LANGUAGES = {Album.Language.CHINESE: "zh", Album.Language.CANTONESE: "yue", Album.Language.ENGLISH: "en"}
+LANGUAGES: dict[str, str] = {
+    Album.Language.CHINESE: "zh",
+    Album.Language.CANTONESE: "yue",
+    Album.Language.ENGLISH: "en",
+}
 
 Absolute = Callable[[str], str]
 
@@ -74,44 +78,58 @@ def channel(
     )
 
 
-def _guid(track: Track) -> str:
-    try:
-        imported = track.imported_episode  # select_related: no query
-    except Track.imported_episode.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
-        imported = None
-    # An imported episode keeps its original GUID so subscribers who follow it here see no
-    # duplicates; everything else is named by its id, which no edit changes.
-    return imported.guid if imported is not None else f"ting:track:{track.pk}"
+_SENTINEL = 987654321
 
 
-def item(
-    *, rendition: Rendition, source: FeedSource, state: FeedState, absolute: Absolute
-) -> rss.Item:
-    asset = rendition.asset
-    track = asset.track
-    track.album = source.album
-    stream = reverse("playback:stream", args=[track.pk, rendition.format])
-    if not access.is_public(track):
-        ttl = settings.TING_FEED_SIGNED_URL_TTL
-        stream = f"{stream}?{signing.sign(track.pk, rendition.format, ttl=ttl, now=state.signing_epoch)}"
-    chapters = ""
-    if asset.tags.get("chapters"):
-        chapters = reverse("feeds:chapters", args=[track.pk])
-        if source.token is not None:
-            chapters = f"{chapters}?{urlencode({'token': source.token.token})}"
-        chapters = absolute(chapters)
-    assert track.published_at is not None  # the feed carries published tracks only
-    return rss.Item(
-        guid=_guid(track),
-        title=track.title,
-        link=absolute(reverse("track", args=[track.pk])),
-        description_html=sanitize_rich_text(track.intro),
-        published_at=track.published_at,
-        enclosure_url=absolute(stream),
-        enclosure_length=rendition.size,
-        enclosure_type="audio/mpeg",
-        duration=round(rendition.duration or track.duration or 0),
-        episode=track.position,
-        explicit=track.explicit,
-        chapters_url=chapters,
-    )
+class IdUrl:
+    """An absolute URL pattern with one integer id, reversed once per feed, not per item."""
+
+    def __init__(self, absolute: Absolute, name: str, *rest: str) -> None:
+        self.prefix, self.suffix = absolute(reverse(name, args=[_SENTINEL, *rest])).split(
+            str(_SENTINEL), 1
+        )
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.prefix}{int(pk)}{self.suffix}"
+
+
+class ItemBuilder:
+    def __init__(self, *, source: FeedSource, state: FeedState, absolute: Absolute) -> None:
+        self.source, self.state = source, state
+        self.track_url = IdUrl(absolute, "track")
+        self.stream_url = IdUrl(absolute, "playback:stream", Rendition.Format.MP3_128)
+        self.chapters_url = IdUrl(absolute, "feeds:chapters")
+        self.album_public = source.album.visibility == Visibility.PUBLIC
+
+    def _enclosure(self, episode: Episode) -> str:
+        url = self.stream_url(episode.track_id)
+        if self.album_public and episode.visibility == Visibility.PUBLIC:
+            return url  # the stable URL: anyone may fetch it, CDNs may cache it
+        signed = signing.sign(
+            episode.track_id, Rendition.Format.MP3_128,
+            ttl=settings.TING_FEED_SIGNED_URL_TTL, now=self.state.signing_epoch,
+        )  # fmt: skip
+        return f"{url}?{signed}"
+
+    def __call__(self, episode: Episode) -> rss.Item:
+        chapters = ""
+        if episode.has_chapters:
+            chapters = self.chapters_url(episode.track_id)
+            if self.source.token is not None:
+                chapters = f"{chapters}?{urlencode({'token': self.source.token.token})}"
+        return rss.Item(
+            # An imported episode keeps its original GUID so subscribers who followed it here
+            # see no duplicates; everything else is named by its id, which no edit changes.
+            guid=episode.imported_guid or f"ting:track:{episode.track_id}",
+            title=episode.title,
+            link=self.track_url(episode.track_id),
+            description_html=sanitize_rich_text(episode.intro),
+            published_at=episode.published_at,
+            enclosure_url=self._enclosure(episode),
+            enclosure_length=episode.size,
+            enclosure_type="audio/mpeg",
+            duration=round(episode.duration or 0),
+            episode=episode.position,
+            explicit=episode.explicit,
+            chapters_url=chapters,
+        )

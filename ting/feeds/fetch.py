@@ -80,10 +80,13 @@ def resolve(host: str, port: int) -> list[tuple[int, tuple[str, int]]]:
         # One bad address refuses the host: a resolver could answer differently on connect.
         if not address_allowed(ip):
             raise FetchError(
-                _("“%(host)s” points to a private or reserved network address; Ting does not "
-                  "fetch from those.") % {"host": host},
+                _(
+                    "“%(host)s” points to a private or reserved network address; Ting does not "
+                    "fetch from those."
+                )
+                % {"host": host},
                 code="address_refused",
-            )  # fmt: skip
+            )
         addresses.append((family, (str(sockaddr[0]), int(sockaddr[1]))))
     return addresses
 
@@ -104,8 +107,9 @@ def _connect(addresses: list[tuple[int, tuple[str, int]]], timeout: float) -> so
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, *, addresses: list[tuple[int, tuple[str, int]]],
-                 timeout: float) -> None:  # fmt: skip
+    def __init__(
+        self, host: str, port: int, *, addresses: list[tuple[int, tuple[str, int]]], timeout: float
+    ) -> None:
         super().__init__(host, port, timeout=timeout)
         self._addresses = addresses
 
@@ -114,8 +118,9 @@ class _PinnedHTTP(http.client.HTTPConnection):
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, addresses: list[tuple[int, tuple[str, int]]],
-                 timeout: float) -> None:  # fmt: skip
+    def __init__(
+        self, host: str, port: int, *, addresses: list[tuple[int, tuple[str, int]]], timeout: float
+    ) -> None:
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self._addresses = addresses
 
@@ -151,10 +156,13 @@ def fetch(
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(_("Only http:// and https:// addresses can be imported."), code="scheme")
+            raise FetchError(
+                _("Only http:// and https:// addresses can be imported."), code="scheme"
+            )
         if parts.username or parts.password:
-            raise FetchError(_("Addresses with a user name or password are not supported."),
-                             code="credentials")  # fmt: skip
+            raise FetchError(
+                _("Addresses with a user name or password are not supported."), code="credentials"
+            )
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
@@ -165,9 +173,14 @@ def fetch(
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             connection.request(
-                "GET", path,
-                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **(headers or {})},
-            )  # fmt: skip
+                "GET",
+                path,
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept-Encoding": "identity",
+                    **(headers or {}),
+                },
+            )
             response = connection.getresponse()
             if response.status in (301, 302, 303, 307, 308):
                 location = response.getheader("Location")
@@ -193,7 +206,8 @@ def fetch(
             if isinstance(exc, TimeoutError | socket.timeout):
                 raise FetchError(_("The server took too long to answer."), code="timeout") from None
             raise FetchError(
-                _("The server could not be reached (%(reason)s).") % {"reason": exc.__class__.__name__},
+                _("The server could not be reached (%(reason)s).")
+                % {"reason": exc.__class__.__name__},
                 code="connection",
             ) from None
     raise FetchError(_("The address redirected too many times."), code="too_many_redirects")

@@ -15,7 +15,7 @@ from typing import Any
 from xml.sax import SAXException
 
 import charset_normalizer
-import podcastparser
+import podcastparser  # type: ignore[import-untyped]
 from defusedxml import DefusedXmlException
 from defusedxml import sax as defused_sax
 from django.utils.translation import gettext as _
@@ -33,11 +33,21 @@ _BOMS = [
 ]
 # Labels feeds use for codecs that have a superset Python knows; GBK text is often called GB2312.
 _SUPERSETS = {
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
-    "euc-cn": "gb18030", "big5": "big5hkscs", "cp950": "big5hkscs", "x-big5": "big5hkscs",
-    "iso-8859-1": "cp1252", "latin-1": "cp1252", "us-ascii": "utf-8", "ascii": "utf-8",
-    "utf-16": "utf-16", "unicode": "utf-16",
-}  # fmt: skip
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "euc-cn": "gb18030",
+    "big5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "x-big5": "big5hkscs",
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "utf-8",
+    "ascii": "utf-8",
+    "utf-16": "utf-16",
+    "unicode": "utf-16",
+}
 _ROOTS = {"rss", "feed", "rdf:RDF", "RDF"}
 
 
@@ -69,13 +79,13 @@ def encoding_candidates(body: bytes, http_charset: str | None) -> list[str]:
         candidates.append("utf-16-be")
     else:
         match = _DECLARATION.match(head.lstrip(codecs.BOM_UTF8))
-        if match and (name := _normalise(match.group(1).decode("ascii"))):
-            candidates.append(name)
-    if http_charset and (name := _normalise(http_charset)):
-        candidates.append(name)
+        if match and (declared := _normalise(match.group(1).decode("ascii"))):
+            candidates.append(declared)
+    if http_charset and (from_http := _normalise(http_charset)):
+        candidates.append(from_http)
     best = charset_normalizer.from_bytes(body[:200_000]).best()
-    if best is not None and (name := _normalise(best.encoding)):
-        candidates.append(name)
+    if best is not None and (detected := _normalise(best.encoding)):
+        candidates.append(detected)
     candidates.append("utf-8")
     # UTF-16 named without byte order: the BOM decides, and Python's "utf-16" reads it.
     return list(dict.fromkeys("utf-16" if c == "utf_16" else c for c in candidates))
@@ -96,7 +106,7 @@ class _Handler(podcastparser.PodcastHandler):  # type: ignore[misc]
 
     root: str | None = None
 
-    def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 (SAX's API)
+    def startElement(self, name: str, attrs: Any) -> None:
         if self.root is None:
             self.root = name
         super().startElement(name, attrs)
@@ -127,19 +137,24 @@ def parse(body: bytes, *, url: str, http_charset: str | None = None) -> ParsedFe
     text = decode(body, http_charset)
     if _looks_like_html(text):
         raise FeedInvalid(
-            _("This address is a web page, not a podcast feed. Look on that page for its RSS link."),
+            _(
+                "This address is a web page, not a podcast feed. "
+                "Look on that page for its RSS link."
+            ),
             code="html",
         )
     if not text.lstrip().startswith("<"):
-        raise FeedInvalid(_("This address does not return XML, so it is not a podcast feed."),
-                          code="not_xml")  # fmt: skip
+        raise FeedInvalid(
+            _("This address does not return XML, so it is not a podcast feed."), code="not_xml"
+        )
     utf8 = _DECLARATION_TEXT.sub("", text, count=1).encode("utf-8")
     handler = _Handler(url, 0)
     try:
         defused_sax.parse(io.BytesIO(utf8), handler, forbid_dtd=False)
     except DefusedXmlException:
-        raise FeedInvalid(_("The feed uses XML entities, which Ting refuses for safety."),
-                          code="entities") from None  # fmt: skip
+        raise FeedInvalid(
+            _("The feed uses XML entities, which Ting refuses for safety."), code="entities"
+        ) from None
     except (SAXException, ValueError) as exc:
         if handler.root is not None and handler.root not in _ROOTS:
             raise _not_a_feed(handler.root) from None

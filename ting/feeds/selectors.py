@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -61,25 +62,19 @@ def feed_source_private(*, token: str) -> FeedSource:
     return FeedSource(album=feed_token.album, token=feed_token)
 
 
-def _episodes(source: FeedSource, now: datetime) -> QuerySet[Rendition]:
-    """The MP3 renditions of the tracks this feed carries: an enclosure is what makes an episode."""
-    tracks = Q(
-        asset__track__album=source.album,
-        asset__track__status=Track.Status.PUBLISHED,
-        asset__track__published_at__lte=now,
+def _tracks(source: FeedSource, now: datetime) -> QuerySet[Track]:
+    """The tracks this feed carries: published, out now, and not private (public: public only)."""
+    tracks = Track.objects.filter(
+        album=source.album, status=Track.Status.PUBLISHED, published_at__lte=now
     )
     if source.private:
-        tracks &= ~Q(asset__track__visibility=Visibility.PRIVATE)
-    else:
-        tracks &= Q(asset__track__visibility=Visibility.PUBLIC)
-    return Rendition.objects.filter(
-        tracks, format=Rendition.Format.MP3_128, asset__status=AudioAsset.Status.READY
-    )
+        return tracks.exclude(visibility=Visibility.PRIVATE)
+    return tracks.filter(visibility=Visibility.PUBLIC)
 
 
 @dataclass(frozen=True, slots=True)
 class FeedState:
-    """What a conditional GET needs, from one aggregate query."""
+    """What a conditional GET needs, from one aggregate query over the album's tracks."""
 
     episode_count: int
     explicit: bool
@@ -89,13 +84,18 @@ class FeedState:
 
 
 def feed_state(*, source: FeedSource, host: str, now: datetime | None = None) -> FeedState:
+    """Validators from the album, its anchor and its tracks' stamps.
+
+    Renditions are not consulted: a track is published only once its audio is ready, and any
+    edit of a track moves its `updated_at`. A track without an MP3 rendition (legacy rows) is
+    counted but carries no item, which can leave the last page short; never wrong.
+    """
     now = now or timezone.now()
-    totals = _episodes(source, now).aggregate(
+    totals = _tracks(source, now).aggregate(
         count=Count("pk"),
-        explicit=Count("pk", filter=Q(asset__track__explicit=True)),
-        tracks_changed=Max("asset__track__updated_at"),
-        published=Max("asset__track__published_at"),
-        renditions_changed=Max("updated_at"),
+        explicit=Count("pk", filter=Q(explicit=True)),
+        tracks_changed=Max("updated_at"),
+        published=Max("published_at"),
     )
     album = source.album
     stamps = [
@@ -103,7 +103,6 @@ def feed_state(*, source: FeedSource, host: str, now: datetime | None = None) ->
         album.anchor.updated_at,
         totals["tracks_changed"],
         totals["published"],
-        totals["renditions_changed"],
     ]
     changed_at = max(stamp for stamp in stamps if stamp is not None)
     # Private feeds carry signed URLs that expire; the signing day is part of their version.
@@ -128,32 +127,85 @@ def feed_state(*, source: FeedSource, host: str, now: datetime | None = None) ->
     )
 
 
+def feed_state_cached(*, source: FeedSource, host: str, use_cache: bool) -> FeedState:
+    """The validators, remembered for TING_FEED_STATE_TTL seconds for conditional polls.
+
+    Podcast apps poll every few minutes; answering their 304 from the cache costs one indexed
+    query (the album or token) instead of an aggregate over every track. A change shows in
+    polls within the TTL; a full GET always recomputes and refreshes the cached state.
+    """
+    ttl = settings.TING_FEED_STATE_TTL
+    token = source.token.pk if source.token else 0
+    key = f"ting:feed-state:{source.album.pk}:{token}:{host}:{source.album.updated_at.timestamp()}"
+    if use_cache and ttl:
+        cached = cache.get(key)
+        if isinstance(cached, FeedState):
+            return cached
+    state = feed_state(source=source, host=host)
+    if ttl:
+        cache.set(key, state, ttl)
+    return state
+
+
 def feed_page_count(state: FeedState) -> int:
     return max(1, math.ceil(state.episode_count / settings.TING_FEED_PAGE_SIZE))
 
 
-def feed_episodes_page(*, source: FeedSource, page: int, now: datetime | None = None) -> list[Rendition]:
-    """One page of episodes with their track, audio and import origin (one query)."""
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """One feed item's data: plain values, no model instances (1,000 of them must be cheap)."""
+
+    track_id: int
+    title: str
+    intro: str
+    position: int
+    published_at: datetime
+    explicit: bool
+    visibility: str
+    duration: float
+    size: int
+    has_chapters: bool
+    imported_guid: str | None
+
+
+_EPISODE_FIELDS = (
+    "asset__track_id", "asset__track__title", "asset__track__intro", "asset__track__position",
+    "asset__track__published_at", "asset__track__explicit", "asset__track__visibility",
+    "duration", "size", "asset__tags", "asset__track__imported_episode__guid",
+)  # fmt: skip
+
+
+def feed_episodes_page(
+    *, source: FeedSource, page: int, now: datetime | None = None
+) -> list[Episode]:
+    """One page of episodes: each track's MP3 rendition and import origin, in one query."""
     per_page = settings.TING_FEED_PAGE_SIZE
     if source.album.track_order == Album.TrackOrder.ASCENDING:
         order = ("asset__track__position", "asset__track__pk")
     else:
         order = ("-asset__track__published_at", "-asset__track__pk")
-    renditions = (
-        _episodes(source, now or timezone.now())
-        .select_related("asset__track__imported_episode")
-        .only(
-            "size", "mime_type", "duration", "format",
-            "asset__tags", "asset__duration", "asset__track_id",
-            "asset__track__title", "asset__track__intro", "asset__track__position",
-            "asset__track__published_at", "asset__track__explicit", "asset__track__duration",
-            "asset__track__visibility", "asset__track__status", "asset__track__album_id",
-            "asset__track__imported_episode__guid",
-        )  # fmt: skip
-        .order_by(*order)
-    )
+    renditions = Rendition.objects.filter(
+        asset__track__in=_tracks(source, now or timezone.now()),
+        format=Rendition.Format.MP3_128,
+        asset__status=AudioAsset.Status.READY,
+    ).order_by(*order)
     start = (page - 1) * per_page
-    return list(renditions[start : start + per_page])
+    return [
+        Episode(
+            track_id=row[0],
+            title=row[1],
+            intro=row[2],
+            position=row[3],
+            published_at=row[4],
+            explicit=row[5],
+            visibility=row[6],
+            duration=row[7],
+            size=row[8],
+            has_chapters=bool(isinstance(row[9], dict) and row[9].get("chapters")),
+            imported_guid=row[10],
+        )
+        for row in renditions.values_list(*_EPISODE_FIELDS)[start : start + per_page]
+    ]
 
 
 def album_keywords(*, album: Album) -> list[str]:
@@ -183,7 +235,9 @@ def anchor_listed_albums(*, anchor_id: int) -> tuple[Anchor, list[Album]]:
         anchor = Anchor.objects.get(pk=anchor_id)
     except Anchor.DoesNotExist:
         raise Http404 from None
-    albums = list(Album.objects.listed().filter(anchor=anchor).order_by("-last_published_at", "-pk"))
+    albums = list(
+        Album.objects.listed().filter(anchor=anchor).order_by("-last_published_at", "-pk")
+    )
     return anchor, albums
 
 
@@ -210,5 +264,3 @@ def feed_import_progress(*, feed_import: FeedImport) -> dict[str, int]:
 
 def feed_imports_for(*, anchor: Anchor) -> list[FeedImport]:
     return list(FeedImport.objects.filter(anchor=anchor).select_related("album").order_by("-pk"))
-
-

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,8 +70,9 @@ def feed_import_start(*, anchor: Anchor, url: str, enqueue: bool = True) -> Feed
     """Start importing a feed, or re-sync the anchor's existing import of the same URL."""
     url = url.strip()
     if urlsplit(url).scheme not in ("http", "https"):
-        raise ApplicationError(_("Only http:// and https:// addresses can be imported."),
-                               code="scheme")  # fmt: skip
+        raise ApplicationError(
+            _("Only http:// and https:// addresses can be imported."), code="scheme"
+        )
     feed_import, _created = FeedImport.objects.get_or_create(anchor=anchor, url=url)
     if enqueue:
         feed_import_enqueue_sync(feed_import=feed_import)
@@ -95,10 +97,11 @@ def _fail(feed_import: FeedImport, message: str) -> FeedImport:
 def _enclosure(episode: dict[str, Any]) -> str:
     enclosures = [e for e in episode.get("enclosures") or [] if e.get("url")]
     audio = [
-        e for e in enclosures
+        e
+        for e in enclosures
         if str(e.get("mime_type", "")).startswith("audio/")
         or urlsplit(e["url"]).path.lower().endswith(_AUDIO_SUFFIXES)
-    ]  # fmt: skip
+    ]
     chosen = (audio or enclosures or [{}])[0]
     return str(chosen.get("url") or "")
 
@@ -124,9 +127,11 @@ def _published(episode: dict[str, Any]) -> datetime | None:
 
 def feed_import_sync(*, import_id: int, enqueue_episodes: bool = True) -> FeedImport | None:
     """Fetch the feed once; new episodes become tracks. None when another worker has it."""
-    claimed = FeedImport.objects.filter(pk=import_id).exclude(
-        status=FeedImport.Status.FETCHING
-    ).update(status=FeedImport.Status.FETCHING, message="", updated_at=timezone.now())
+    claimed = (
+        FeedImport.objects.filter(pk=import_id)
+        .exclude(status=FeedImport.Status.FETCHING)
+        .update(status=FeedImport.Status.FETCHING, message="", updated_at=timezone.now())
+    )
     if not claimed:
         return None
     feed_import = FeedImport.objects.select_related("anchor", "album").get(pk=import_id)
@@ -154,7 +159,7 @@ def feed_import_sync(*, import_id: int, enqueue_episodes: bool = True) -> FeedIm
         from ting.feeds.tasks import import_episode
 
         for episode_id in new:
-            transaction.on_commit(lambda pk=episode_id: import_episode.enqueue(episode_id=pk))
+            transaction.on_commit(partial(import_episode.enqueue, episode_id=episode_id))
     return synced
 
 
@@ -165,9 +170,11 @@ def _add_episodes(feed_import: FeedImport, parsed: parsing.ParsedFeed) -> tuple[
         description = str(parsed.data.get("description") or "")
         # Private until the anchor has looked: an import may be of somebody else's show.
         feed_import.album = album_create(
-            anchor=feed_import.anchor, title=title[:120],
-            intro=plain_text_to_html(description), visibility=Visibility.PRIVATE,
-        )  # fmt: skip
+            anchor=feed_import.anchor,
+            title=title[:120],
+            intro=plain_text_to_html(description),
+            visibility=Visibility.PRIVATE,
+        )
         FeedImport.objects.filter(pk=feed_import.pk).update(album=feed_import.album)
     known = set(
         ImportedEpisode.objects.filter(feed_import=feed_import).values_list("guid", flat=True)
@@ -175,7 +182,7 @@ def _add_episodes(feed_import: FeedImport, parsed: parsing.ParsedFeed) -> tuple[
     new: list[int] = []
     skipped = 0
     # Oldest first, so track order numbers follow the show's own order.
-    episodes = sorted(parsed.episodes, key=lambda e: (e.get("published") or 0))
+    episodes = sorted(parsed.episodes, key=lambda e: e.get("published") or 0)
     for episode in episodes:
         enclosure_url = _enclosure(episode)
         guid = str(episode.get("guid") or enclosure_url).strip()[:500]
@@ -194,9 +201,12 @@ def _add_episodes(feed_import: FeedImport, parsed: parsing.ParsedFeed) -> tuple[
             explicit=bool(episode.get("explicit")),
         )
         imported = ImportedEpisode.objects.create(
-            feed_import=feed_import, guid=guid, track=track,
-            enclosure_url=enclosure_url[:2000], published_at=_published(episode),
-        )  # fmt: skip
+            feed_import=feed_import,
+            guid=guid,
+            track=track,
+            enclosure_url=enclosure_url[:2000],
+            published_at=_published(episode),
+        )
         new.append(imported.pk)
     return new, skipped
 
@@ -207,9 +217,13 @@ def _synced(
     parts = [ngettext("%(n)d new episode.", "%(n)d new episodes.", len(new)) % {"n": len(new)}]
     if skipped:
         parts.append(
-            ngettext("%(n)d episode without audio was skipped.",
-                     "%(n)d episodes without audio were skipped.", skipped) % {"n": skipped}
-        )  # fmt: skip
+            ngettext(
+                "%(n)d episode without audio was skipped.",
+                "%(n)d episodes without audio were skipped.",
+                skipped,
+            )
+            % {"n": skipped}
+        )
     total = ImportedEpisode.objects.filter(feed_import=feed_import).count()
     FeedImport.objects.filter(pk=feed_import.pk).update(
         status=FeedImport.Status.IMPORTING if new else FeedImport.Status.DONE,
@@ -239,9 +253,11 @@ def imported_episode_download(*, episode_id: int) -> ImportedEpisode | None:
     try:
         with tempfile.TemporaryFile(prefix="ting-enclosure-") as sink:
             fetched = fetch.fetch(
-                episode.enclosure_url, max_bytes=settings.TING_UPLOAD_MAX_BYTES,
-                deadline_s=ENCLOSURE_DEADLINE_S, sink=sink,
-            )  # fmt: skip
+                episode.enclosure_url,
+                max_bytes=settings.TING_UPLOAD_MAX_BYTES,
+                deadline_s=ENCLOSURE_DEADLINE_S,
+                sink=sink,
+            )
             upload_check_allowed(anchor=episode.feed_import.anchor, size=fetched.size)
             sink.seek(0)
             name = PurePosixPath(urlsplit(fetched.url).path).name or "enclosure"
@@ -250,7 +266,9 @@ def imported_episode_download(*, episode_id: int) -> ImportedEpisode | None:
         return _episode_failed(episode, str(error.message))
     except Exception:
         logger.exception("importing episode %s failed", episode_id)
-        return _episode_failed(episode, _("The audio could not be imported because of an error in Ting."))
+        return _episode_failed(
+            episode, _("The audio could not be imported because of an error in Ting.")
+        )
     ImportedEpisode.objects.filter(pk=episode.pk).update(
         status=ImportedEpisode.Status.DONE, message="", updated_at=timezone.now()
     )
@@ -264,7 +282,7 @@ def _episode_failed(episode: ImportedEpisode, message: str) -> ImportedEpisode:
     ImportedEpisode.objects.filter(pk=episode.pk).update(
         status=ImportedEpisode.Status.FAILED, message=message, updated_at=timezone.now()
     )
-    Track.objects.filter(pk=episode.track_id).exclude(status=Track.Status.PUBLISHED).update(
+    Track.objects.filter(imported_episode=episode).exclude(status=Track.Status.PUBLISHED).update(
         status=Track.Status.FAILED, failure_reason=message
     )
     _finish_if_done(episode.feed_import_id)

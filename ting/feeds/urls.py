@@ -10,7 +10,9 @@ urlpatterns = [
     path("track/<int:track_id>/chapters.json", views.chapters, name="chapters"),
     path("anchor/<int:anchor_id>.opml", views.anchor_opml, name="anchor_opml"),
     path("studio/albums/<int:album_id>/", views.studio_album_feeds, name="studio_album_feeds"),
-    path("studio/albums/<int:album_id>/links/", views.studio_token_create, name="studio_token_create"),
+    path(
+        "studio/albums/<int:album_id>/links/", views.studio_token_create, name="studio_token_create"
+    ),
     path(
         "studio/albums/<int:album_id>/links/<int:token_id>/revoke/",
         views.studio_token_revoke,

@@ -49,7 +49,10 @@ def _page(request: HttpRequest) -> int:
 
 def _feed(request: HttpRequest, source: selectors.FeedSource) -> HttpResponse:
     page = _page(request)
-    state = selectors.feed_state(source=source, host=request.get_host())
+    conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+    state = selectors.feed_state_cached(
+        source=source, host=request.get_host(), use_cache=conditional
+    )
     pages = selectors.feed_page_count(state)
     if page > pages:
         raise Http404
@@ -58,13 +61,15 @@ def _feed(request: HttpRequest, source: selectors.FeedSource) -> HttpResponse:
     else:
         absolute = request.build_absolute_uri
         channel = feed_build.channel(
-            source=source, state=state, keywords=selectors.album_keywords(album=source.album),
-            page=page, pages=pages, absolute=absolute,
-        )  # fmt: skip
-        items = [
-            feed_build.item(rendition=rendition, source=source, state=state, absolute=absolute)
-            for rendition in selectors.feed_episodes_page(source=source, page=page)
-        ]
+            source=source,
+            state=state,
+            keywords=selectors.album_keywords(album=source.album),
+            page=page,
+            pages=pages,
+            absolute=absolute,
+        )
+        build = feed_build.ItemBuilder(source=source, state=state, absolute=absolute)
+        items = [build(e) for e in selectors.feed_episodes_page(source=source, page=page)]
         response = HttpResponse(rss.render(channel, items), content_type=RSS_TYPE)
     _validators(response, state, private=source.private)
     return response
@@ -93,7 +98,9 @@ def chapters(request: HttpRequest, track_id: int) -> JsonResponse:
         ],
     }
     return JsonResponse(
-        document, content_type="application/json+chapters", json_dumps_params={"ensure_ascii": False}
+        document,
+        content_type="application/json+chapters",
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

@@ -22,18 +22,40 @@ class Comment(models.Model):
         HIDDEN = "hidden", _("Hidden by a moderator")
         DELETED = "deleted", _("Deleted")
 
+    # No single-column FK indexes: the composite ones below lead with these columns, and a
+    # plain (parent_id) index tempts SQLite to read every top-level comment for `IS NULL`.
     track = models.ForeignKey(
-        Track, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+        Track,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        db_index=False,
     )
     album = models.ForeignKey(
-        Album, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+        Album,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        db_index=False,
     )
     # NULL once the author deleted their account: the words stay, shown as "deleted user".
     author = models.ForeignKey(
-        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        db_index=False,
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        db_index=False,
     )
     body = models.TextField(_("comment"))
     # Simplified, case-folded, whitespace-collapsed body: duplicate detection compares this.
@@ -53,11 +75,25 @@ class Comment(models.Model):
             models.Index(fields=["track", "-like_count", "-id"], name="comment_track_liked"),
             models.Index(fields=["album", "-created_at", "-id"], name="comment_album_newest"),
             models.Index(fields=["album", "-like_count", "-id"], name="comment_album_liked"),
-            models.Index(fields=["track", "pinned_at"], name="comment_track_pinned"),
-            models.Index(fields=["album", "pinned_at"], name="comment_album_pinned"),
-            models.Index(fields=["parent", "created_at", "id"], name="comment_replies"),
+            # Partial, so the planner never prefers them for the main lists (which ask for
+            # top-level, unpinned comments) over the ordered indexes above.
+            models.Index(
+                fields=["track", "pinned_at"],
+                condition=Q(pinned_at__isnull=False),
+                name="comment_track_pinned",
+            ),
+            models.Index(
+                fields=["album", "pinned_at"],
+                condition=Q(pinned_at__isnull=False),
+                name="comment_album_pinned",
+            ),
+            models.Index(
+                fields=["parent", "created_at", "id"],
+                condition=Q(parent__isnull=False),
+                name="comment_replies",
+            ),
             models.Index(fields=["author", "-created_at"], name="comment_author_recent"),
-            models.Index(fields=["status", "-created_at"], name="comment_status_recent"),
+            models.Index(fields=["created_at"], condition=Q(status="held"), name="comment_held"),
         ]
         constraints = [
             models.CheckConstraint(

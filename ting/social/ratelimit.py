@@ -16,7 +16,7 @@ def client_ip(request: HttpRequest) -> str:
     if hops:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         if len(forwarded) >= hops and forwarded[-hops]:
-            return forwarded[-hops]
+            return str(forwarded[-hops])
     return str(request.META.get("REMOTE_ADDR", ""))
 
 

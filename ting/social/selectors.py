@@ -6,22 +6,18 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    BooleanField,
     Count,
-    DateTimeField,
     Exists,
     F,
-    Func,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
     Window,
 )
 from django.db.models.functions import Coalesce, Greatest, RowNumber
@@ -43,27 +39,12 @@ from ting.social.models import (
     TrackLike,
 )
 
+if TYPE_CHECKING:
+    pass
+
 SORTS = ("new", "top")
-REPLY_PREVIEW = 3
+REPLY_PREVIEW = 2  # as Ximalaya shows under a comment
 COMMENT_PAGE_SIZE = 20
-
-
-class RowBefore(Func):
-    """`(a, b) < (x, y)`: a row-value comparison, which SQLite (3.15+) and PostgreSQL turn into
-    one index range. Django's tuple lookups expand to `a < x OR (a = x AND b < y)` on SQLite,
-    which the planner cannot seek with, so a deep page would scan from the top."""
-
-    output_field = BooleanField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        sqls: list[str] = []
-        params: list[Any] = []
-        for expression in self.get_source_expressions():
-            sql, more = compiler.compile(expression)
-            sqls.append(sql)
-            params.extend(more)
-        left, right = sqls[: len(sqls) // 2], sqls[len(sqls) // 2 :]
-        return f"({', '.join(left)}) < ({', '.join(right)})", params
 
 
 # --- cursors -----------------------------------------------------------------------------------
@@ -122,8 +103,9 @@ def comment_page(
 ) -> CommentPage:
     """One page of top-level comments with their first replies.
 
-    Queries: pinned (first page only), the page, its reply previews, and the viewer's likes
-    among them when signed in; the same count for 3 comments or 3 million.
+    Queries: pinned then the page (the first page), or the cursor's ties then the rest (later
+    pages); the page's reply previews; the viewer's likes among them when signed in. The same
+    count for 3 comments or 3 million, and each list query is one index seek.
     """
     sort = sort if sort in SORTS else "new"
     after = _decode_cursor(sort, cursor)
@@ -135,14 +117,19 @@ def comment_page(
                 _top_level(track=track, album=album).filter(pinned_at__isnull=False)
             ).order_by("-pinned_at")[:3]
         )
-    comments = _top_level(track=track, album=album).filter(pinned_at__isnull=True)
-    if after is not None:
-        column = F("like_count") if sort == "top" else F("created_at")
-        key_value = (
-            Value(after[0]) if sort == "top" else Value(after[0], output_field=DateTimeField())
-        )
-        comments = comments.filter(RowBefore(column, F("id"), key_value, Value(after[1])))
-    rows = list(_with_authors(comments).order_by(*keys)[: per_page + 1])
+    comments = _with_authors(_top_level(track=track, album=album).filter(pinned_at__isnull=True))
+    if after is None:
+        rows = list(comments.order_by(*keys)[: per_page + 1])
+    else:
+        # Two index seeks instead of one `(key, id) < (k, i)`: SQLite ranges a row value on its
+        # first column only, so a page deep inside a run of equal keys (most comments have 0
+        # likes) would step over every row of the run before it. Ties first, then the rest.
+        field = "like_count" if sort == "top" else "created_at"
+        key, last_id = after
+        rows = list(comments.filter(**{field: key}, id__lt=last_id).order_by("-id")[: per_page + 1])
+        if len(rows) <= per_page:
+            rest = comments.filter(**{f"{field}__lt": key}).order_by(*keys)
+            rows += list(rest[: per_page + 1 - len(rows)])
     next_cursor = _encode_cursor(sort, rows[per_page - 1]) if len(rows) > per_page else None
     page = CommentPage(pinned=pinned, comments=rows[:per_page], next_cursor=next_cursor, sort=sort)
     _attach_replies([*page.pinned, *page.comments])
@@ -190,14 +177,10 @@ def replies_page(
     """Replies oldest first after reply id `after`; (replies, next id, ids the viewer liked)."""
     replies = Comment.objects.filter(parent=parent, status=Comment.Status.VISIBLE)
     if after is not None:
-        anchor = Comment.objects.filter(pk=after, parent=parent).values("created_at").first()
-        if anchor is not None:
-            replies = replies.filter(
-                RowBefore(
-                    Value(anchor["created_at"], output_field=DateTimeField()), Value(after),
-                    F("created_at"), F("id"),
-                )
-            )  # fmt: skip
+        last = Comment.objects.filter(pk=after, parent=parent).values("created_at").first()
+        if last is not None:
+            at = last["created_at"]
+            replies = replies.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=after))
     rows = list(_with_authors(replies).order_by("created_at", "id")[: per_page + 1])
     next_after = rows[per_page - 1].pk if len(rows) > per_page else None
     rows = rows[:per_page]
@@ -217,9 +200,9 @@ def comment_get(*, comment_id: int, user: User | None) -> Comment:
     if comment is None:
         raise Http404
     if comment.track is not None:
-        visible = Track.objects.visible_to(user).filter(pk=comment.track.pk).exists()
+        visible = Track.objects.visible_to(user).filter(comments=comment).exists()
     else:
-        visible = Album.objects.visible_to(user).filter(pk=comment.album_id).exists()
+        visible = Album.objects.visible_to(user).filter(comments=comment).exists()
     if not visible:
         raise Http404
     return comment
@@ -355,7 +338,7 @@ def moderation_queue(*, limit: int = 50) -> list[Comment]:
         .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
         .order_by("created_at", "pk")[:limit]
     )
-    rows = list(comments)
+    rows: list[Comment] = list(comments)
     reports: dict[int, list[CommentReport]] = {}
     for report in open_reports.filter(comment__in=rows).select_related("reporter"):
         reports.setdefault(report.comment_id, []).append(report)

@@ -41,13 +41,19 @@ def list_albums(request: HttpRequest, params: Query[AlbumQuery]) -> dict[str, An
 @router.get("/albums/{album_id}", response={200: AlbumOut, **ERRORS})
 def get_album(request: HttpRequest, album_id: int) -> dict[str, Any]:
     """An album the caller may open: public or unlisted, or their own."""
-    return present.album(catalog.album_get_visible(album_id=album_id, user=auth.principal_of(request).user))
+    return present.album(
+        catalog.album_get_visible(album_id=album_id, user=auth.principal_of(request).user)
+    )
 
 
 @router.get("/albums/{album_id}/tracks", response={200: TrackPage, **ERRORS})
-def list_album_tracks(request: HttpRequest, album_id: int, params: Query[PageQuery]) -> dict[str, Any]:
+def list_album_tracks(
+    request: HttpRequest, album_id: int, params: Query[PageQuery]
+) -> dict[str, Any]:
     """The album's tracks the caller may see, in album order."""
-    tracks, cursor = selectors.album_tracks(album_id=album_id, user=auth.principal_of(request).user, page=params)
+    tracks, cursor = selectors.album_tracks(
+        album_id=album_id, user=auth.principal_of(request).user, page=params
+    )
     return {"items": [present.track(t) for t in tracks], "next_cursor": cursor}
 
 
@@ -63,7 +69,11 @@ def get_anchor(request: HttpRequest, anchor_id: int) -> dict[str, Any]:
 
 
 @router.get("/anchors/{anchor_id}/albums", response={200: AlbumPage, **ERRORS})
-def list_anchor_albums(request: HttpRequest, anchor_id: int, params: Query[PageQuery]) -> dict[str, Any]:
+def list_anchor_albums(
+    request: HttpRequest, anchor_id: int, params: Query[PageQuery]
+) -> dict[str, Any]:
     """The anchor's listed albums (all of them, for the anchor themself)."""
-    albums, cursor = selectors.anchor_albums(anchor_id=anchor_id, user=auth.principal_of(request).user, page=params)
+    albums, cursor = selectors.anchor_albums(
+        anchor_id=anchor_id, user=auth.principal_of(request).user, page=params
+    )
     return {"items": [present.album(a) for a in albums], "next_cursor": cursor}

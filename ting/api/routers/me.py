@@ -25,8 +25,12 @@ def get_me(request: HttpRequest) -> dict[str, Any]:
     """Who the token or session belongs to, and what it may do."""
     user, principal = auth.user_of(request), auth.principal_of(request)
     anchor_id = Anchor.objects.filter(user=user).values_list("pk", flat=True).first()
-    return {"id": user.pk, "username": user.username, "anchor_id": anchor_id,
-            "scopes": sorted(principal.scopes)}  # fmt: skip
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "anchor_id": anchor_id,
+        "scopes": sorted(principal.scopes),
+    }
 
 
 @router.get("/me/history", response={200: PositionPage, **ERRORS}, auth=auth.scoped(Scope.READ))
@@ -43,5 +47,9 @@ def put_position(request: HttpRequest, track_id: int, payload: PositionIn) -> di
     """Remember where the caller is in a track (resume on any device)."""
     user = auth.user_of(request)
     track = catalog.track_get_visible(track_id=track_id, user=user)
-    playback.position_save(user=user, track=track, position=payload.position, finished=payload.finished)
-    return present.position(ListeningPosition.objects.select_related("track").get(user=user, track=track))
+    playback.position_save(
+        user=user, track=track, position=payload.position, finished=payload.finished
+    )
+    return present.position(
+        ListeningPosition.objects.select_related("track").get(user=user, track=track)
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Header, Query, Router, Schema
+from ninja import Query, Router, Schema, Status
+from ninja.params import functions as param_functions
 from pydantic import Field
 
 from ting.api import auth, present, selectors, services
@@ -34,13 +35,20 @@ from ting.studio import services as studio
 
 router = Router(tags=["studio"], auth=auth.scoped(Scope.STUDIO))
 ERRORS: dict[int, Any] = {
-    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
-    422: ErrorOut, 429: ErrorOut, 507: ErrorOut,
-}  # fmt: skip
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+    507: ErrorOut,
+}
 CHUNK_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 
@@ -65,9 +73,9 @@ def list_studio_albums(request: HttpRequest, params: Query[selectors.PageParams]
 
 
 @router.post("/studio/albums", response={201: StudioAlbumOut, **ERRORS})
-def create_album(request: HttpRequest, payload: StudioAlbumIn) -> tuple[int, dict[str, Any]]:
+def create_album(request: HttpRequest, payload: StudioAlbumIn) -> Status[dict[str, Any]]:
     album = services.studio_album_create(anchor=_anchor(request), data=payload)
-    return 201, _album_out(selectors.studio_album(anchor=album.anchor, album_id=album.pk))
+    return Status(201, _album_out(selectors.studio_album(anchor=album.anchor, album_id=album.pk)))
 
 
 @router.get("/studio/albums/{album_id}", response={200: StudioAlbumOut, **ERRORS})
@@ -87,7 +95,9 @@ def update_album(request: HttpRequest, album_id: int, payload: StudioAlbumPatch)
 def list_studio_tracks(
     request: HttpRequest, album_id: int, params: Query[selectors.PageParams]
 ) -> dict[str, Any]:
-    tracks, cursor = selectors.studio_tracks(anchor=_anchor(request), album_id=album_id, page=params)
+    tracks, cursor = selectors.studio_tracks(
+        anchor=_anchor(request), album_id=album_id, page=params
+    )
     return {"items": [present.studio_track(t) for t in tracks], "next_cursor": cursor}
 
 
@@ -105,13 +115,18 @@ def publish_track(request: HttpRequest, track_id: int, payload: PublishIn) -> di
 
 
 @router.post("/studio/uploads", response={201: UploadOut, **ERRORS})
-def create_upload(request: HttpRequest, payload: UploadIn) -> tuple[int, dict[str, Any]]:
+def create_upload(request: HttpRequest, payload: UploadIn) -> Status[dict[str, Any]]:
     """Reserve room for a file; then PATCH its bytes in chunks (resumable)."""
     anchor = _anchor(request)
     album = selectors.studio_album(anchor=anchor, album_id=payload.album_id)
-    upload = uploads.upload_create(anchor=anchor, album=album, filename=payload.filename,
-                                   size=payload.size, last_modified=payload.last_modified)  # fmt: skip
-    return 201, present.upload(upload)
+    upload = uploads.upload_create(
+        anchor=anchor,
+        album=album,
+        filename=payload.filename,
+        size=payload.size,
+        last_modified=payload.last_modified,
+    )
+    return Status(201, present.upload(upload))
 
 
 @router.get("/studio/uploads/{upload_id}", response={200: UploadOut, **ERRORS})
@@ -120,14 +135,20 @@ def get_upload(request: HttpRequest, upload_id: uuid.UUID) -> dict[str, Any]:
     return present.upload(uploads.upload_get(upload_id=upload_id, anchor=_anchor(request)))
 
 
-@router.patch("/studio/uploads/{upload_id}", response={200: UploadOut, **ERRORS}, openapi_extra=CHUNK_BODY)
+@router.patch(
+    "/studio/uploads/{upload_id}", response={200: UploadOut, **ERRORS}, openapi_extra=CHUNK_BODY
+)
 def append_upload(
-    request: HttpRequest, upload_id: uuid.UUID, upload_offset: int = Header(..., alias="Upload-Offset", ge=0)
+    request: HttpRequest,
+    upload_id: uuid.UUID,
+    upload_offset: Annotated[int, param_functions.Header(alias="Upload-Offset", ge=0)],
 ) -> dict[str, Any]:
     """Send the next chunk (raw bytes) at `Upload-Offset`; the last one starts processing."""
     upload = uploads.upload_get(upload_id=upload_id, anchor=_anchor(request))
     length = int(request.META.get("CONTENT_LENGTH") or 0) or None
-    return present.upload(uploads.upload_append(upload=upload, offset=upload_offset, body=request, length=length))
+    return present.upload(
+        uploads.upload_append(upload=upload, offset=upload_offset, body=request, length=length)
+    )
 
 
 @router.delete("/studio/uploads/{upload_id}", response={204: None, **ERRORS})
@@ -142,6 +163,12 @@ def get_analytics(request: HttpRequest, params: Query[DaysQuery]) -> dict[str, A
     end = timezone.localdate()
     period = stats.Period(start=end - timedelta(days=params.days - 1), end=end)
     totals = stats.daily_totals(scope=stats.anchor_scope(user=auth.user_of(request)), period=period)
-    return {"start": period.start, "end": period.end, "downloads": totals.downloads,
-            "plays": totals.plays, "listeners": totals.listeners, "completions": totals.completions,
-            "days": [asdict(day) for day in totals.days]}  # fmt: skip
+    return {
+        "start": period.start,
+        "end": period.end,
+        "downloads": totals.downloads,
+        "plays": totals.plays,
+        "listeners": totals.listeners,
+        "completions": totals.completions,
+        "days": [asdict(day) for day in totals.days],
+    }

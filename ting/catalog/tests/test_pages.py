@@ -130,8 +130,9 @@ def test_the_track_page_query_count_does_not_grow(
     client: Client, anchor: Anchor, tracks: int, django_assert_num_queries: Any
 ) -> None:
     track = _catalog(anchor, tracks)
-    # The track with its album and anchor; the album strip; the audio and its renditions.
-    with django_assert_num_queries(3):
+    # The track with its album and anchor; the album strip; the audio and its renditions;
+    # 猜你喜歡: the precomputed neighbours, then (none computed yet) popular in the category.
+    with django_assert_num_queries(5):
         assert client.get(reverse("track", args=[track.pk])).status_code == 200
 
 
@@ -140,7 +141,8 @@ def test_the_album_page_query_count_does_not_grow(
     client: Client, anchor: Anchor, tracks: int, django_assert_num_queries: Any
 ) -> None:
     track = _catalog(anchor, tracks)
-    with django_assert_num_queries(3):  # album with anchor; track count; one page of tracks
+    # Album with anchor; track count; one page of tracks; related albums (猜你喜歡).
+    with django_assert_num_queries(4):
         assert client.get(reverse("album", args=[track.album_id])).status_code == 200
 
 

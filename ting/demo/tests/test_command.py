@@ -74,7 +74,7 @@ def test_the_quick_demo_publishes_processed_tracks() -> None:
         assert "小米" not in Path(str(album.cover.name)).name  # opaque file names
         assert album.published_track_count == 2
         assert album.last_published_at is not None
-        assert album.play_count > 0
+        assert album.play_count == 0  # counts come from real plays, never from the demo
         assert album.tags.exists()
 
     tracks = Track.objects.order_by("published_at")

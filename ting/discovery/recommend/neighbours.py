@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -84,11 +84,11 @@ class Params:
     line_weight: float = 1.0
     boilerplate_repeats: int = 3
     concentration_power: float = 1.0
-    album_constant_share: float = 0.4
+    album_constant_share: float = 0.6
     album_constant_concentration: float = 0.5
     album_weight: float = 1.0
     own_album_affinity: float = 1.0
-    track_weight: float = 0.35
+    track_weight: float = 0.05
     category_weight: float = 0.2
     co_listen_weight: float = 0.5
     co_listen_min: int = 2
@@ -96,13 +96,17 @@ class Params:
     freshness_weight: float = 0.01
     freshness_days: float = 180.0
     candidate_albums: int = 12
-    smoothing: float = 0.0
+    smoothing: float = 0.45
+    smoothing_min_albums: int = 8
     idf_power: float = 1.0
-    idf_floor: float = 1.0
+    idf_floor: float = 0.0
     max_album_share: float = 1.0
     per_album: int = 2
     per_anchor: int = 2
     k: int = 24
+    # Below this, an item is not related at all (priors alone stay under it): better a short
+    # list than bedtime stories under car news.
+    min_score: float = 0.05
     album_k: int = 12
 
 
@@ -119,16 +123,16 @@ def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
 
 
-def _term_counts(items: Sequence[Item], params: Params) -> list[Counter[str]]:
+def _term_counts(items: Sequence[Item], params: Params) -> list[dict[str, float]]:
     """Weighted term counts per item, without lines its album repeats (boilerplate)."""
     # A line that several tracks carry word for word (a sponsor read, a network's promo for its
     # other shows, a subscribe note) is boilerplate wherever it repeats: in one album or across.
     seen: Counter[tuple[str, ...]] = Counter()
     for item in items:
         seen.update(set(item.text.lines))
-    counts: list[Counter[str]] = []
+    counts: list[dict[str, float]] = []
     for item in items:
-        counter: Counter[str] = Counter()
+        counter: dict[str, float] = defaultdict(float)
         for term in item.text.title:
             counter[term] += params.title_weight
         for term in item.text.tags:
@@ -202,7 +206,7 @@ def _model(items: Sequence[Item], params: Params) -> _Model:
 
     album_vectors = _l2_rows(sp.csr_matrix(membership @ cross))
     album_sim = np.asarray((album_vectors @ album_vectors.T).todense(), dtype=np.float64)
-    if params.smoothing and a > 2:
+    if params.smoothing and a >= params.smoothing_min_albums:
         # Albums near the same albums are near each other: a second-order view of the graph.
         profile = album_sim.copy()
         np.fill_diagonal(profile, 0.0)
@@ -343,6 +347,8 @@ def compute(
         for other in order[: params.album_k * 4]:
             other_id = model.album_ids[int(other)]
             anchor_id = anchor_of_album[other_id]
+            if affinity[album, other] < params.min_score:
+                break
             if per_anchor[anchor_id] >= params.per_anchor or not members[int(other)]:
                 continue
             per_anchor[anchor_id] += 1
@@ -388,7 +394,7 @@ def compute(
             head = heads[row]
             head = head[np.argsort(-scores[row, head], kind="stable")]
             chosen = _diverse(
-                (int(cand[h]) for h in head if np.isfinite(scores[row, h])),
+                (int(cand[h]) for h in head if scores[row, h] >= params.min_score),
                 items,
                 params,
                 params.k,

@@ -15,20 +15,40 @@ from ting.catalog.tests.factories import make_track
 from ting.media.models import AudioAsset, Rendition
 
 
-def make_episode(album: Album, *, size: int = 3_600_000, chapters: Any = None, **fields: Any) -> Track:
+def make_episode(
+    album: Album, *, size: int = 3_600_000, chapters: Any = None, **fields: Any
+) -> Track:
     """A published track with a ready asset and an MP3 rendition of `size` bytes."""
     track = make_track(album=album, **fields)
     key = uuid.uuid4().hex
     asset = AudioAsset.objects.create(
-        track=track, key=key, original=f"{key}/original", status=AudioAsset.Status.READY,
-        duration=225.4, tags={"chapters": chapters or []},
-    )  # fmt: skip
+        track=track,
+        key=key,
+        original=f"{key}/original",
+        status=AudioAsset.Status.READY,
+        duration=225.4,
+        tags={"chapters": chapters or []},
+    )
     Rendition.objects.create(
-        asset=asset, format=Rendition.Format.MP3_128, file=f"{key}/mp3_128.mp3",
-        mime_type="audio/mpeg", codec="mp3", bitrate=128_000, sample_rate=44100, channels=2,
-        duration=225.4, size=size, sha256="0" * 64,
-    )  # fmt: skip
+        asset=asset,
+        format=Rendition.Format.MP3_128,
+        file=f"{key}/mp3_128.mp3",
+        mime_type="audio/mpeg",
+        codec="mp3",
+        bitrate=128_000,
+        sample_rate=44100,
+        channels=2,
+        duration=225.4,
+        size=size,
+        sha256="0" * 64,
+    )
     return track
+
+
+@pytest.fixture(autouse=True)
+def _no_feed_state_cache(settings: Any) -> None:
+    """Validators are computed fresh in tests; test_conditional_get covers the cached ones."""
+    settings.TING_FEED_STATE_TTL = 0
 
 
 @pytest.fixture
@@ -45,7 +65,7 @@ class Site:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's API)
+            def do_GET(self) -> None:
                 site.hits.append(self.path)
                 status, headers, body = site.routes.get(self.path, (404, {}, b"not here"))
                 self.send_response(status)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from ting.catalog.models import Album, Track
@@ -13,7 +15,9 @@ from ting.catalog.tests.factories import make_album
 pytestmark = pytest.mark.django_db
 
 
-def test_an_unchanged_feed_answers_304_to_its_etag(client: Client, episode_factory: Callable[..., Track]) -> None:
+def test_an_unchanged_feed_answers_304_to_its_etag(
+    client: Client, episode_factory: Callable[..., Track]
+) -> None:
     album = make_album()
     episode_factory(album)
     first = client.get(f"/feeds/album/{album.pk}.xml")
@@ -29,11 +33,15 @@ def test_an_unchanged_feed_answers_304_to_if_modified_since(
     album = make_album()
     episode_factory(album)
     first = client.get(f"/feeds/album/{album.pk}.xml")
-    again = client.get(f"/feeds/album/{album.pk}.xml", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    again = client.get(
+        f"/feeds/album/{album.pk}.xml", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
+    )
     assert again.status_code == 304
 
 
-def test_a_new_episode_changes_the_etag(client: Client, episode_factory: Callable[..., Track]) -> None:
+def test_a_new_episode_changes_the_etag(
+    client: Client, episode_factory: Callable[..., Track]
+) -> None:
     album = make_album()
     episode_factory(album)
     etag = client.get(f"/feeds/album/{album.pk}.xml")["ETag"]
@@ -43,7 +51,9 @@ def test_a_new_episode_changes_the_etag(client: Client, episode_factory: Callabl
     assert response["ETag"] != etag
 
 
-def test_editing_the_album_changes_the_etag(client: Client, episode_factory: Callable[..., Track]) -> None:
+def test_editing_the_album_changes_the_etag(
+    client: Client, episode_factory: Callable[..., Track]
+) -> None:
     album = make_album()
     episode_factory(album)
     etag = client.get(f"/feeds/album/{album.pk}.xml")["ETag"]
@@ -53,11 +63,34 @@ def test_editing_the_album_changes_the_etag(client: Client, episode_factory: Cal
 
 
 def test_the_304_costs_two_queries(
-    client: Client, episode_factory: Callable[..., Track], django_assert_num_queries: Callable[..., object]
+    client: Client,
+    episode_factory: Callable[..., Track],
+    django_assert_num_queries: Callable[..., object],
 ) -> None:
     album: Album = make_album()
     for _ in range(5):
         episode_factory(album)
     etag = client.get(f"/feeds/album/{album.pk}.xml")["ETag"]
     with django_assert_num_queries(2):  # type: ignore[attr-defined]
-        assert client.get(f"/feeds/album/{album.pk}.xml", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        assert (
+            client.get(f"/feeds/album/{album.pk}.xml", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        )
+
+
+def test_polls_are_answered_from_cached_validators_until_the_album_changes(
+    client: Client,
+    settings: Any,
+    episode_factory: Callable[..., Track],
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    settings.TING_FEED_STATE_TTL = 60
+    cache.clear()
+    album = make_album()
+    episode_factory(album)
+    etag = client.get(f"/feeds/album/{album.pk}.xml")["ETag"]
+    with django_assert_num_queries(1):  # the album only
+        assert (
+            client.get(f"/feeds/album/{album.pk}.xml", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        )
+    album.save()  # an edit moves updated_at: the cached validators no longer apply
+    assert client.get(f"/feeds/album/{album.pk}.xml", HTTP_IF_NONE_MATCH=etag).status_code == 200

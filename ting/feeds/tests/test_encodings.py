@@ -35,7 +35,10 @@ def test_declared_encodings_are_honoured(codec: str, declared: str, title: str) 
 
 @pytest.mark.parametrize(
     ("codec", "title"),
-    [("gb18030", "这是一个关于科技与生活的中文播客节目"), ("big5", "這是一個關於科技與生活的繁體中文廣播節目")],
+    [
+        ("gb18030", "这是一个关于科技与生活的中文播客节目"),
+        ("big5", "這是一個關於科技與生活的繁體中文廣播節目"),
+    ],
 )
 def test_undeclared_chinese_encodings_are_detected(codec: str, title: str) -> None:
     body = FEED.format(declared="x", title=title).replace(' encoding="x"', "").encode(codec)

@@ -1,4 +1,4 @@
-"""Every field a podcast app reads, through gPodder's and feedparser's parsers, matches the album."""
+"""Every field a podcast app reads, through gPodder's and feedparser's parsers, matches."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-import podcastparser
+import feedparser  # type: ignore[import-untyped]
+import podcastparser  # type: ignore[import-untyped]
 import pytest
 from django.test import Client
 from lxml import etree
@@ -18,8 +18,11 @@ from ting.catalog.tests.factories import make_album, make_category
 from ting.feeds.selectors import podcast_guid
 
 pytestmark = pytest.mark.django_db
-NS = {"podcast": "https://podcastindex.org/namespace/1.0", "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
-      "atom": "http://www.w3.org/2005/Atom"}  # fmt: skip
+NS = {
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "atom": "http://www.w3.org/2005/Atom",
+}
 
 
 @pytest.fixture
@@ -27,23 +30,35 @@ def album(anchor: Anchor, episode_factory: Callable[..., Track]) -> Album:
     anchor.user.email = "host@example.com"
     anchor.user.save()
     album = make_album(
-        anchor=anchor, title="科技早知道", intro="<p>每周<strong>科技</strong>新闻。</p>",
+        anchor=anchor,
+        title="科技早知道",
+        intro="<p>每周<strong>科技</strong>新闻。</p>",
         category=make_category(slug="tech", name_en="Tech"),
-    )  # fmt: skip
+    )
     episode_factory(
-        album, title="第1期", position=1, explicit=True, size=1_234_567,
+        album,
+        title="第1期",
+        position=1,
+        explicit=True,
+        size=1_234_567,
         published_at=datetime(2026, 1, 5, 8, 0, tzinfo=UTC),
         chapters=[{"start": 0.0, "end": 60.0, "title": "开场"}],
-    )  # fmt: skip
-    episode_factory(album, title="第2期", position=2, published_at=datetime(2026, 1, 12, 8, 0, tzinfo=UTC))
+    )
+    episode_factory(
+        album, title="第2期", position=2, published_at=datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
+    )
     return album
 
 
-def test_podcastparser_reads_every_field_as_the_album_holds_it(client: Client, album: Album) -> None:
+def test_podcastparser_reads_every_field_as_the_album_holds_it(
+    client: Client, album: Album
+) -> None:
     response = client.get(f"/feeds/album/{album.pk}.xml")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/rss+xml")
-    feed = podcastparser.parse(f"http://testserver/feeds/album/{album.pk}.xml", io.BytesIO(response.content))
+    feed = podcastparser.parse(
+        f"http://testserver/feeds/album/{album.pk}.xml", io.BytesIO(response.content)
+    )
     assert feed["title"] == "科技早知道"
     assert feed["description"] == "<p>每周<strong>科技</strong>新闻。</p>"
     assert feed["link"] == f"http://testserver/album/{album.pk}/"
@@ -101,7 +116,10 @@ def test_podcast_namespace_tags_name_the_show_and_its_host(client: Client, album
 
 def test_podcast_guid_follows_the_namespace_spec_example() -> None:
     # The namespace's own example (podcastindex.org/namespace/1.0#guid).
-    assert podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml/") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    assert (
+        podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml/")
+        == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    )
 
 
 def test_chapters_document_lists_the_tracks_chapters(client: Client, album: Album) -> None:
@@ -109,14 +127,21 @@ def test_chapters_document_lists_the_tracks_chapters(client: Client, album: Albu
     response = client.get(f"/feeds/track/{track.pk}/chapters.json")
     assert response["Content-Type"] == "application/json+chapters"
     assert response.json() == {
-        "version": "1.2.0", "chapters": [{"startTime": 0.0, "endTime": 60.0, "title": "开场"}]
+        "version": "1.2.0",
+        "chapters": [{"startTime": 0.0, "endTime": 60.0, "title": "开场"}],
     }
 
 
 def test_an_episode_without_mp3_audio_is_left_out(client: Client, album: Album) -> None:
-    Track.objects.create(album=album, title="还没处理好", status=Track.Status.PUBLISHED,
-                         published_at=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
-    feed = podcastparser.parse("http://testserver/x", io.BytesIO(client.get(f"/feeds/album/{album.pk}.xml").content))
+    Track.objects.create(
+        album=album,
+        title="还没处理好",
+        status=Track.Status.PUBLISHED,
+        published_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    feed = podcastparser.parse(
+        "http://testserver/x", io.BytesIO(client.get(f"/feeds/album/{album.pk}.xml").content)
+    )
     assert "还没处理好" not in [e["title"] for e in feed["episodes"]]
 
 

@@ -55,8 +55,12 @@ def loopback_is_public(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fetch, "address_allowed", lambda ip: ip == PUBLIC_IP or real(ip))
 
 
-@pytest.mark.parametrize("target", ["http://10.0.0.8/feed.xml", "http://[::1]:80/x", "http://169.254.169.254/"])
-def test_a_redirect_to_a_private_address_is_refused(loopback_is_public: None, site: Site, settings: Any, target: str) -> None:
+@pytest.mark.parametrize(
+    "target", ["http://10.0.0.8/feed.xml", "http://[::1]:80/x", "http://169.254.169.254/"]
+)
+def test_a_redirect_to_a_private_address_is_refused(
+    loopback_is_public: None, site: Site, settings: Any, target: str
+) -> None:
     settings.TING_FEED_IMPORT_ALLOW_PRIVATE = False
     url = site.add("/moved", b"", status=302, Location=target)
     with pytest.raises(fetch.FetchError) as refused:
@@ -64,7 +68,9 @@ def test_a_redirect_to_a_private_address_is_refused(loopback_is_public: None, si
     assert refused.value.code == "address_refused"
 
 
-def test_redirects_are_followed_and_capped(loopback_is_public: None, site: Site, settings: Any) -> None:
+def test_redirects_are_followed_and_capped(
+    loopback_is_public: None, site: Site, settings: Any
+) -> None:
     settings.TING_FEED_IMPORT_ALLOW_PRIVATE = False
     site.add("/feed.xml", b"<rss/>")
     url = site.add("/old", b"", status=301, Location="/feed.xml")
@@ -82,10 +88,17 @@ def test_a_body_over_the_limit_is_refused(site: Site) -> None:
     assert refused.value.code == "too_large"
 
 
-def test_the_host_header_names_the_host_not_the_address(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_host_header_names_the_host_not_the_address(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen: list[str] = []
     real = fetch.resolve
-    monkeypatch.setattr(fetch, "resolve", lambda host, port: seen.append(host) or real("127.0.0.1", port))
+
+    def resolve(host: str, port: int) -> list[tuple[int, tuple[str, int]]]:
+        seen.append(host)
+        return real("127.0.0.1", port)
+
+    monkeypatch.setattr(fetch, "resolve", resolve)
     url = site.add("/feed.xml", b"<rss/>").replace("127.0.0.1", "podcast.example")
     assert fetch.fetch(url, max_bytes=1000).body == b"<rss/>"
     assert seen == ["podcast.example"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +60,12 @@ def test_a_feed_becomes_a_private_album_with_published_tracks(
     assert album.visibility == Visibility.PRIVATE
     tracks = list(Track.objects.filter(album=album).order_by("position"))
     assert [t.title for t in tracks] == ["第1集", "第2集"]  # oldest first
-    assert all(t.status == Track.Status.PUBLISHED for t in tracks), [t.failure_reason for t in tracks]
-    assert tracks[0].published_at is not None and tracks[0].published_at.isoformat().startswith("2025-06-01")
+    assert all(t.status == Track.Status.PUBLISHED for t in tracks), [
+        t.failure_reason for t in tracks
+    ]
+    assert tracks[0].published_at is not None and tracks[0].published_at.isoformat().startswith(
+        "2025-06-01"
+    )
     assert tracks[0].intro == "<p>第1集的<b>简介</b></p>"
 
 
@@ -78,7 +81,9 @@ def test_a_resync_imports_only_new_guids(site: Site, anchor: Anchor, mp3: bytes)
     site.add("/feed.xml", _feed(site.base, [1, 2, 3]))
     _sync(feed_import)
     # podcastparser resolves a permalink GUID (isPermaLink defaults to true) against the feed.
-    guids = sorted(g.rsplit("/", 1)[-1] for g in ImportedEpisode.objects.values_list("guid", flat=True))
+    guids = sorted(
+        g.rsplit("/", 1)[-1] for g in ImportedEpisode.objects.values_list("guid", flat=True)
+    )
     assert guids == ["ep-1", "ep-2", "ep-3"]
     assert site.hits.count("/audio/1.mp3") == 1
 
@@ -103,7 +108,9 @@ def test_bad_feeds_fail_with_a_message_the_studio_shows(
     assert page.status_code == 200 and words in page.content.decode()
 
 
-def test_a_feed_over_the_size_limit_fails_cleanly(site: Site, anchor: Anchor, settings: Any) -> None:
+def test_a_feed_over_the_size_limit_fails_cleanly(
+    site: Site, anchor: Anchor, settings: Any
+) -> None:
     settings.TING_FEED_IMPORT_MAX_BYTES = 2048
     url = site.add("/huge.xml", b"<rss>" + b" " * 5000 + b"</rss>")
     feed_import = _sync(services.feed_import_start(anchor=anchor, url=url, enqueue=False))
@@ -111,11 +118,15 @@ def test_a_feed_over_the_size_limit_fails_cleanly(site: Site, anchor: Anchor, se
     assert "larger than" in feed_import.message
 
 
-def test_an_episode_whose_audio_is_missing_fails_alone(site: Site, anchor: Anchor, mp3: bytes) -> None:
+def test_an_episode_whose_audio_is_missing_fails_alone(
+    site: Site, anchor: Anchor, mp3: bytes
+) -> None:
     site.add("/audio/1.mp3", mp3)
     url = site.add("/feed.xml", _feed(site.base, [1, 2]))  # /audio/2.mp3 is a 404
     feed_import = _sync(services.feed_import_start(anchor=anchor, url=url, enqueue=False))
-    statuses = {g.rsplit("/", 1)[-1]: s for g, s in ImportedEpisode.objects.values_list("guid", "status")}
+    statuses = {
+        g.rsplit("/", 1)[-1]: s for g, s in ImportedEpisode.objects.values_list("guid", "status")
+    }
     assert statuses == {"ep-1": "done", "ep-2": "failed"}
     failed = Track.objects.get(album=feed_import.album, title="第2集")
     assert failed.status == Track.Status.FAILED and "404" in failed.failure_reason
@@ -130,12 +141,14 @@ def test_the_command_imports_a_feed_for_an_anchor(site: Site, anchor: Anchor, mp
     assert ImportedEpisode.objects.get().status == ImportedEpisode.Status.DONE
 
 
-def test_the_studio_page_starts_an_import(client: Client, anchor: Anchor, site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_studio_page_starts_an_import(
+    client: Client, anchor: Anchor, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
     started: list[int] = []
-    monkeypatch.setattr(services, "feed_import_enqueue_sync", lambda *, feed_import: started.append(feed_import.pk))
+    monkeypatch.setattr(
+        services, "feed_import_enqueue_sync", lambda *, feed_import: started.append(feed_import.pk)
+    )
     client.force_login(anchor.user)
     response = client.post("/feeds/studio/import/", {"url": site.base + "/feed.xml"})
     feed_import = FeedImport.objects.get()
     assert response.status_code == 302 and started == [feed_import.pk]
-
-

@@ -18,7 +18,10 @@ ATOM = {"atom": "http://www.w3.org/2005/Atom"}
 
 def _links(content: bytes) -> dict[str, str]:
     root = etree.fromstring(content)
-    return {str(link.get("rel")): str(link.get("href")) for link in root.iterfind("channel/atom:link", ATOM)}
+    return {
+        str(link.get("rel")): str(link.get("href"))
+        for link in root.iterfind("channel/atom:link", ATOM)
+    }
 
 
 def test_a_long_album_is_paged_with_first_next_and_last_links(
@@ -46,9 +49,11 @@ def test_a_long_album_is_paged_with_first_next_and_last_links(
 
 @pytest.mark.parametrize("episodes", [3, 30])
 def test_a_feed_page_costs_the_same_queries_at_any_length(
-    client: Client, episodes: int, episode_factory: Callable[..., Track],
+    client: Client,
+    episodes: int,
+    episode_factory: Callable[..., Track],
     django_assert_num_queries: Callable[..., Any],
-) -> None:  # fmt: skip
+) -> None:
     album = make_album()
     for position in range(1, episodes + 1):
         episode_factory(album, position=position)

@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-import podcastparser
+import podcastparser  # type: ignore[import-untyped]
 import pytest
 from django.test import Client
 
@@ -30,7 +30,9 @@ def test_a_private_album_has_no_public_feed(client: Client, private_album: Album
     assert client.get(f"/feeds/album/{private_album.pk}.xml").status_code == 404
 
 
-def test_a_private_link_serves_the_album_with_signed_enclosures(client: Client, private_album: Album) -> None:
+def test_a_private_link_serves_the_album_with_signed_enclosures(
+    client: Client, private_album: Album
+) -> None:
     token = feed_token_create(album=private_album)
     response = client.get(f"/feeds/private/{token.token}.xml")
     assert response.status_code == 200

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from scipy import signal
+from scipy import ndimage, signal
 
 F64 = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
@@ -98,6 +98,14 @@ def tp_bound() -> float:
     return _interpolator()[1]
 
 
+# Samples per screening block: the interpolated value at a position depends on samples
+# at most TP_CONTEXT away, so a block whose neighbours and itself cannot reach the
+# threshold needs no oversampling.
+_SCREEN = 64
+# Past this share of flagged blocks, one dense correlation beats gathering windows.
+_DENSE_SHARE = 0.1
+
+
 def tp_envelope(x: F32, threshold: float) -> F32:
     """Per sample i, the largest |value| of the 4x interpolated signal in [i, i + 1).
 
@@ -111,19 +119,76 @@ def tp_envelope(x: F32, threshold: float) -> F32:
     env = np.zeros(n, dtype=np.float32)
     if n < width + 1:
         return env
-    mag = np.abs(x).max(axis=0) if x.ndim == 2 else np.abs(x)
-    local = -sliding_min(-mag.astype(np.float32, copy=False), width)
-    first = TP_CONTEXT - 1
-    candidates = np.nonzero(local * bound > threshold)[0]
-    if candidates.size == 0:
-        return env
     planar = x if x.ndim == 2 else x[None, :]
-    gathered = planar[:, candidates[:, None] + np.arange(width)[None, :]]
+    mag = np.abs(planar).max(axis=0)
+    first = TP_CONTEXT - 1
+    last = n - width + first  # the last position with a full window
+    whole = n // _SCREEN
+    blocks = np.empty(whole + (1 if n % _SCREEN else 0), dtype=np.float32)
+    blocks[:whole] = mag[: whole * _SCREEN].reshape(whole, _SCREEN).max(axis=1)
+    if n % _SCREEN:
+        blocks[whole] = mag[whole * _SCREEN :].max()
+    flagged = blocks * bound > threshold
+    if not flagged.any():
+        return env
+    # A window reaches at most TP_CONTEXT samples into the neighbouring blocks.
+    near = flagged.copy()
+    near[1:] |= flagged[:-1]
+    near[:-1] |= flagged[1:]
+    if near.mean() > _DENSE_SHARE:
+        values = mag.copy()
+        for p in range(1, OVERSAMPLE):
+            # out[i] = sum_r kernel[r, p] * x[i - first + r]
+            phase = ndimage.correlate1d(
+                planar, kernel[:, p], axis=-1, mode="constant", origin=-1, output=np.float32
+            )
+            np.maximum(values, np.abs(phase).max(axis=0), out=values)
+        env[first : last + 1] = values[first : last + 1]
+        return env
+    starts = np.nonzero(near)[0] * _SCREEN
+    positions = (starts[:, None] + np.arange(_SCREEN)[None, :]).ravel()
+    positions = positions[(positions >= first) & (positions <= last)]
+    if positions.size == 0:
+        return env
+    gathered = planar[:, (positions - first)[:, None] + np.arange(width)[None, :]]
     # einsum rather than matmul: a BLAS call per chunk wakes its thread pool for a tiny
     # product, which costs more than it computes.
     values = np.abs(np.einsum("cmw,wp->cmp", gathered, kernel)).max(axis=(0, 2))
-    env[candidates + first] = values
+    env[positions] = values
     return env
+
+
+class TruePeakStream:
+    """The 4x true-peak envelope of a stream, sample for sample (max over channels).
+
+    Every sample is oversampled (one dense correlation per phase, ~2 ms per 1.5 s of
+    stereo), so the gain plan knows each segment's true peak, not just its sample peak.
+    """
+
+    def __init__(self, channels: int) -> None:
+        self._width = 2 * TP_CONTEXT
+        self._first = TP_CONTEXT - 1
+        self._delay = self._width - self._first
+        self._history = np.zeros((channels, self._width), dtype=np.float32)
+        self._started = False
+
+    def push(self, x: F32) -> F32:
+        """Envelope values for as many samples as ``x`` holds, ``delay`` samples late."""
+        n = x.shape[-1]
+        context = np.concatenate([self._history, x], axis=1)
+        self._history = context[:, -self._width :]
+        env = tp_envelope(context, -1.0)[self._first : self._first + n]
+        if not self._started:
+            self._started = True
+            # The first ``delay`` values belong before the stream's start: the ramp from
+            # silence into the first samples. Fold them into the first real sample.
+            head, env = env[: self._delay], env[self._delay :]
+            if env.shape[0] and head.shape[0]:
+                env[0] = max(float(env[0]), float(head.max()))
+        return env
+
+    def finish(self) -> F32:
+        return self.push(np.zeros((self._history.shape[0], self._delay), dtype=np.float32))
 
 
 class TruePeakMeter:
@@ -163,15 +228,63 @@ class Loudness:
     duration_s: float
 
 
-class LoudnessMeter:
-    """Integrated loudness, loudness range and true peak of a stream of chunks."""
+def segment_length(sample_rate: int) -> int:
+    """About 5 ms, preferably a divisor of the 100 ms sub-block so segments tile it."""
+    sub = (sample_rate + 5) // 10
+    ideal = sample_rate / 200.0
+    divisors = [
+        d for d in range(max(1, sample_rate // 400), sample_rate // 100 + 1) if sub % d == 0
+    ]
+    if divisors:
+        return min(divisors, key=lambda d: abs(d - ideal))
+    return max(1, round(ideal))
 
-    def __init__(self, sample_rate: int, channels: int) -> None:
+
+class _Binner:
+    """Reduces a stream of per-sample values into fixed-size bins (sum or max)."""
+
+    def __init__(self, size: int, op: np.ufunc) -> None:
+        self._size = size
+        self._op = op
+        self._bins: list[npt.NDArray[np.floating]] = []
+        self._carry: npt.NDArray[np.floating] | None = None
+
+    def add(self, values: npt.NDArray[np.floating]) -> None:
+        if self._carry is not None and self._carry.shape[0]:
+            values = np.concatenate([self._carry, values])
+        whole = values.shape[0] // self._size
+        if whole:
+            shaped = values[: whole * self._size].reshape(whole, self._size)
+            self._bins.append(self._op.reduce(shaped, axis=1).astype(np.float32))
+        self._carry = values[whole * self._size :]
+
+    def result(self) -> F32:
+        parts = list(self._bins)
+        if self._carry is not None and self._carry.shape[0]:
+            parts.append(np.array([self._op.reduce(self._carry)], dtype=np.float32))
+        if not parts:
+            return np.zeros(0, dtype=np.float32)
+        merged = np.concatenate(parts).astype(np.float32, copy=False)
+        self._bins = [merged]
+        self._carry = None
+        return np.asarray(merged, dtype=np.float32)
+
+
+class LoudnessMeter:
+    """Integrated loudness, loudness range and true peak of a stream of chunks.
+
+    With ``segments`` it also keeps, per short segment (about 5 ms), the K-weighted
+    energy and the true peak: what :mod:`ting.media.audio.plan` needs to predict the
+    loudness of the limited programme without decoding it again (8 bytes per segment,
+    about 5.8 MB per hour).
+    """
+
+    def __init__(self, sample_rate: int, channels: int, *, segments: bool = False) -> None:
         self.sample_rate = sample_rate
         self.channels = channels
         self._sos = k_weighting_sos(sample_rate)
         self._zi = np.zeros((self._sos.shape[0], channels, 2), dtype=np.float64)
-        self._sub_len = (sample_rate + 5) // 10
+        self.sub_len = (sample_rate + 5) // 10
         self._acc = 0.0
         self._acc_n = 0
         # Mean-square energy (summed over channels) of each 100 ms sub-block; the gating
@@ -179,18 +292,54 @@ class LoudnessMeter:
         self._subs = array("d")
         self._samples = 0
         self.peaks = TruePeakMeter()
+        self.segment_len = segment_length(sample_rate)
+        self._energy = _Binner(self.segment_len, np.add) if segments else None
+        self._peak = _Binner(self.segment_len, np.maximum) if segments else None
+        self._stream = TruePeakStream(channels) if segments else None
 
     def add(self, x: F32) -> None:
         if x.shape[-1] == 0:
             return
         self._samples += x.shape[-1]
-        self.peaks.add(x)
         y, self._zi = signal.sosfilt(self._sos, x.astype(np.float64), axis=-1, zi=self._zi)
         power: F64 = np.einsum("ij,ij->j", y, y)
         self._segment(power)
+        if self._energy is not None and self._peak is not None and self._stream is not None:
+            self._energy.add(power)
+            self._tp_into_segments(self._stream.push(x))
+            self.peaks.sample_peak = max(self.peaks.sample_peak, float(np.abs(x).max()))
+        else:
+            self.peaks.add(x)
+
+    def _tp_into_segments(self, env: F32) -> None:
+        assert self._peak is not None
+        if env.shape[0]:
+            self._peak.add(env)
+            self.peaks.true_peak = max(self.peaks.true_peak, float(env.max()))
+
+    def _finish_peaks(self) -> None:
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            self._tp_into_segments(stream.finish())
+            self.peaks.true_peak = max(self.peaks.true_peak, self.peaks.sample_peak)
+        else:
+            self.peaks.finish()
+
+    def sub_energies(self) -> F64:
+        return np.frombuffer(self._subs, dtype=np.float64)
+
+    def segments(self) -> tuple[F64, F32] | None:
+        """Per segment: summed K-weighted energy and true peak (all channels)."""
+        if self._energy is None or self._peak is None:
+            return None
+        self._finish_peaks()
+        return (
+            np.asarray(self._energy.result(), dtype=np.float64),
+            np.asarray(self._peak.result(), dtype=np.float32),
+        )
 
     def _segment(self, power: F64) -> None:
-        size = self._sub_len
+        size = self.sub_len
         need = size - self._acc_n
         if power.shape[0] < need:
             self._acc += float(power.sum())
@@ -206,7 +355,7 @@ class LoudnessMeter:
         self._acc_n = tail.shape[0]
 
     def result(self) -> Loudness:
-        self.peaks.finish()
+        self._finish_peaks()
         subs = np.frombuffer(self._subs, dtype=np.float64)
         return Loudness(
             integrated_lufs=_integrated(subs),
@@ -233,7 +382,8 @@ def _to_lufs(energy: F64) -> F64:
         return np.asarray(-0.691 + 10.0 * np.log10(energy), dtype=np.float64)
 
 
-def _integrated(subs: F64) -> float | None:
+def integrated_energy(subs: F64) -> float | None:
+    """The gated mean energy of the 400 ms blocks built from 100 ms sub-block energies."""
     blocks = _windows(subs, 4)
     loud = _to_lufs(blocks)
     gated = blocks[loud > ABSOLUTE_GATE_LUFS]
@@ -241,7 +391,12 @@ def _integrated(subs: F64) -> float | None:
         return None
     threshold = lufs(float(gated.mean())) + RELATIVE_GATE_LU
     final = blocks[(loud > ABSOLUTE_GATE_LUFS) & (loud > threshold)]
-    return round(lufs(float(final.mean())), 2) if final.size else None
+    return float(final.mean()) if final.size else None
+
+
+def _integrated(subs: F64) -> float | None:
+    energy = integrated_energy(subs)
+    return round(lufs(energy), 2) if energy is not None else None
 
 
 def _loudness_range(subs: F64) -> float:

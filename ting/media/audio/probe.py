@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ting.media.audio.decode import DEFAULT_MAX_DURATION_S, DecodeStats, PcmReader
+from ting.media.audio.decode import DEFAULT_MAX_DURATION_S, DecodeStats, Pcm, PcmReader
 from ting.media.audio.errors import AudioRejected
 from ting.media.audio.loudness import Loudness, LoudnessMeter
+from ting.media.audio.plan import LevelStats
 from ting.media.audio.waveform import DEFAULT_POINTS, PeakAccumulator
 
 # A header may overstate the duration (VBR estimates, padding) without the file being
@@ -23,6 +24,8 @@ TRUNCATED_SHARE = 0.5
 TRUNCATED_SHARE_ON_ERROR = 0.9
 TRUNCATED_MIN_GAP_S = 2.0
 MIN_DURATION_S = 0.1
+# Chunks (about 1.5 s each) kept from the analysis for the codec calibration.
+EXCERPT_CHUNKS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,11 @@ class Analysis:
     # What the renditions are made from: the decoder's rate and the mono/stereo downmix.
     pcm_sample_rate: int
     pcm_layout: str
+    # Segment energies and peaks for the gain plan (None from ``probe``).
+    levels: LevelStats | None = field(default=None, repr=False)
+    # A few decoded chunks spread over the programme, with their first sample's index:
+    # enough to measure what each codec does to this programme's loudness and peaks.
+    excerpts: tuple[tuple[int, Pcm], ...] = field(default=(), repr=False)
 
 
 ProgressCallback = Callable[[float], None]
@@ -84,24 +92,63 @@ def _scan(
     with PcmReader(path, max_duration_s=max_duration_s, on_progress=on_progress) as reader:
         meter: LoudnessMeter | None = None
         peaks = PeakAccumulator(points)
+        excerpts = _Excerpts()
+        position = 0
         for chunk in reader.chunks():
             if not measure:
                 continue
             if meter is None:
-                meter = LoudnessMeter(reader.out_rate, chunk.shape[0])
+                meter = LoudnessMeter(reader.out_rate, chunk.shape[0], segments=True)
             meter.add(chunk)
             peaks.add(chunk)
+            excerpts.add(position, chunk)
+            position += chunk.shape[-1]
         stats = reader.stats
         result = _validate(Path(path), stats)
         if meter is None:
             meter = LoudnessMeter(reader.out_rate or 48000, reader.out_channels)
+        segments = meter.segments()
+        levels = None
+        if segments is not None:
+            levels = LevelStats(
+                rate=meter.sample_rate,
+                sub_len=meter.sub_len,
+                segment_len=meter.segment_len,
+                subs=meter.sub_energies().copy(),
+                energies=segments[0],
+                peaks=segments[1],
+            )
         return Analysis(
             probe=result,
             loudness=meter.result(),
             waveform=peaks.result(),
             pcm_sample_rate=reader.out_rate,
             pcm_layout=reader.out_layout,
+            levels=levels,
+            excerpts=excerpts.result(),
         )
+
+
+class _Excerpts:
+    """Keeps every ``stride``-th chunk, doubling the stride whenever it holds too many:
+    bounded memory, spread evenly over a programme of unknown length."""
+
+    def __init__(self, capacity: int = EXCERPT_CHUNKS) -> None:
+        self._capacity = capacity
+        self._stride = 1
+        self._index = 0
+        self._kept: list[tuple[int, int, Pcm]] = []
+
+    def add(self, position: int, chunk: Pcm) -> None:
+        if self._index % self._stride == 0:
+            self._kept.append((self._index, position, chunk))
+            if len(self._kept) > self._capacity:
+                self._stride *= 2
+                self._kept = [k for k in self._kept if k[0] % self._stride == 0]
+        self._index += 1
+
+    def result(self) -> tuple[tuple[int, Pcm], ...]:
+        return tuple((position, chunk) for _, position, chunk in self._kept)
 
 
 def _validate(path: Path, stats: DecodeStats) -> ProbeResult:

@@ -35,9 +35,11 @@ def make_speech(tmp_path: Path) -> Callable[..., Path]:
         rate: int = 44100,
         channels: int = 2,
         level: float = 0.3,
+        drive: float = 60.0,
     ) -> Path:
         path = tmp_path / name
-        write_audio(path, speech_like(seconds, rate, channels=channels, level=level), rate)
+        chunks = speech_like(seconds, rate, channels=channels, level=level, drive=drive)
+        write_audio(path, chunks, rate)
         return path
 
     return make

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ting.catalog.models import Album, Anchor, Track
 from ting.catalog.tests.factories import make_album, make_anchor, make_track
-from ting.core.errors import NotFound
+from ting.core.errors import ApplicationError, NotFound
 from ting.media import uploads
 from ting.media.models import AudioAsset, Upload
 
@@ -57,7 +57,7 @@ def test_the_quota_counts_stored_audio_and_uploads_in_flight(
 
 
 def test_an_empty_file_is_refused(anchor: Anchor, album: Album) -> None:
-    with pytest.raises(uploads.ApplicationError):
+    with pytest.raises(ApplicationError):
         uploads.upload_create(anchor=anchor, album=album, filename="a.mp3", size=0)
 
 

@@ -11,13 +11,13 @@ from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
 from ting.catalog.models import Album, Anchor, Track
 from ting.core.http import viewer
 from ting.core.script import reader_script
 from ting.social import selectors, text
 from ting.social.models import Comment
+from ting.social.presenters import author_name
 from ting.social.services import library
 from ting.social.targets import Target
 
@@ -113,16 +113,9 @@ def comment_html(comment: Comment, target: Any) -> SafeString:
     )
 
 
-@register.filter
-def author_name(comment: Comment) -> str:
-    """The author's anchor name, or username; "deleted user" once the account is gone."""
-    author = comment.author
-    if author is None:
-        return _("Deleted user")
-    try:
-        return str(author.anchor.display_name)
-    except Anchor.DoesNotExist:
-        return str(author.username)
+@register.filter(name="author_name")
+def author_name_filter(comment: Comment) -> str:
+    return author_name(comment)
 
 
 @register.filter

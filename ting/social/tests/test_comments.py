@@ -15,7 +15,7 @@ from ting.catalog.tests.factories import make_anchor, make_user
 from ting.social.models import Ban, Comment
 from ting.social.services.comments import comment_post
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def _comments_url(track: Track) -> str:
@@ -69,14 +69,12 @@ XSS = [
     '<img src=x onerror="alert(1)">',
     '"><svg onload=alert(1)>',
     "javascript:alert(1)",
-    "https://example.com/\"onmouseover=alert(1)",
+    'https://example.com/"onmouseover=alert(1)',
 ]
 
 
 @pytest.mark.parametrize("payload", XSS)
-def test_xss_payloads_in_comments_and_names_render_inert(
-    track: Track, payload: str
-) -> None:
+def test_xss_payloads_in_comments_and_names_render_inert(track: Track, payload: str) -> None:
     author = make_user(username=f"u{abs(hash(payload)) % 10_000}")
     make_anchor(user=author, display_name=payload)
     comment_post(author=author, track=track, body=payload)
@@ -89,9 +87,7 @@ def test_xss_payloads_in_comments_and_names_render_inert(
     assert '"onmouseover' not in page
 
 
-def test_every_post_needs_a_csrf_token(
-    listener: User, track: Track, anchor: Anchor
-) -> None:
+def test_every_post_needs_a_csrf_token(listener: User, track: Track, anchor: Anchor) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(listener)
     comment = comment_post(author=listener, track=track, body="在")
@@ -248,7 +244,10 @@ def test_replies_stay_one_level_deep(
 def _many(track: Track, count: int) -> None:
     author = make_user(username=f"many{count}")
     Comment.objects.bulk_create(
-        [Comment(track=track, author=author, body=f"评论{n}", body_key=str(n)) for n in range(count)]
+        [
+            Comment(track=track, author=author, body=f"评论{n}", body_key=str(n))
+            for n in range(count)
+        ]
     )
 
 
@@ -276,16 +275,15 @@ def test_a_signed_in_reader_adds_one_query_for_their_likes(
 
 
 @pytest.mark.parametrize("sort", ["new", "top"])
-def test_keyset_pages_walk_every_comment_once(
-    client: Client, track: Track, sort: str
-) -> None:
+def test_keyset_pages_walk_every_comment_once(client: Client, track: Track, sort: str) -> None:
     _many(track, 45)
     Comment.objects.filter(body__in=["评论3", "评论30"]).update(like_count=5)
     seen: list[str] = []
     url = f"{_comments_url(track)}?sort={sort}"
     page = client.get(url, **HTMX).content.decode()
     while True:
-        seen += [line.split("评论")[1].split("<")[0] for line in page.split("\n") if "评论" in line and "comment-body" in line]
+        bodies = [line for line in page.split("\n") if "comment-body" in line and "评论" in line]
+        seen += [line.split("评论")[1].split("<")[0] for line in bodies]
         marker = "after="
         if marker not in page:
             break
@@ -296,6 +294,17 @@ def test_keyset_pages_walk_every_comment_once(
         assert set(seen[:2]) == {"3", "30"}
     else:
         assert seen[0] == "44"
+
+
+def test_a_later_page_costs_the_same_queries_as_the_first(
+    client: Client, track: Track, django_assert_num_queries: Any
+) -> None:
+    _many(track, 45)
+    first = client.get(_comments_url(track), **HTMX).content.decode()
+    cursor = first.split("after=")[1].split('"')[0]
+    # The track; the cursor's ties; the rest of the page (no pinned list after the first page).
+    with django_assert_num_queries(3):
+        assert client.get(f"{_comments_url(track)}?after={cursor}", **HTMX).status_code == 200
 
 
 def test_a_damaged_cursor_starts_from_the_top(client: Client, track: Track) -> None:

@@ -1,4 +1,4 @@
-"""Counters under concurrent requests: F() updates and unique rows lose nothing, count nothing twice."""
+"""Counters under concurrent requests: F() and unique rows lose nothing, count nothing twice."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -16,7 +17,7 @@ from ting.playback.services import position_save
 from ting.social.models import Follow, Subscription, TrackLike
 from ting.social.services import library
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def test_following_counts_once_and_unfollowing_takes_it_back(

@@ -46,7 +46,10 @@ def test_staff_hide_delete_and_ban_and_each_is_logged(
     two = comment_post(author=listener, track=track, body="第二条")
     three = comment_post(author=listener, track=track, body="第三条")
     CommentReport.objects.create(comment=one, reporter=stranger, reason="abuse")
-    url = lambda c: reverse("social:moderate", args=[c.pk])  # noqa: E731
+
+    def url(comment: Comment) -> str:
+        return reverse("social:moderate", args=[comment.pk])
+
     assert staff.post(url(one), {"action": "hide"}).status_code == 302
     assert staff.post(url(two), {"action": "delete"}).status_code == 302
     assert staff.post(url(three), {"action": "ban", "days": "3", "note": "辱骂"}).status_code == 302

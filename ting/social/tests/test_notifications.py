@@ -83,7 +83,7 @@ def test_the_bell_shows_the_unread_count_and_reading_clears_it(
     assert 'data-unread="1"' in page
     response = listener_client.get(reverse("social:notification", args=[note.pk]))
     assert response["Location"] == reverse("track", args=[track.pk])
-    assert 'data-unread' not in listener_client.get(reverse("home")).content.decode()
+    assert "data-unread" not in listener_client.get(reverse("home")).content.decode()
 
 
 def test_a_stranger_cannot_open_someone_elses_notification(

@@ -25,9 +25,7 @@ def test_a_zwj_family_emoji_counts_as_one_character() -> None:
     assert grapheme_count(f"好{FAMILY}听{THUMB_MEDIUM}") == 4
 
 
-def test_300_family_emoji_are_accepted_and_301_are_refused(
-    listener: User, track: Track
-) -> None:
+def test_300_family_emoji_are_accepted_and_301_are_refused(listener: User, track: Track) -> None:
     comment = comment_post(author=listener, track=track, body=FAMILY * 300)
     assert comment.body == FAMILY * 300
     with pytest.raises(ApplicationError) as refused:

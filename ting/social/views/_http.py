@@ -6,15 +6,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from ting.accounts.models import User
 from ting.core.errors import ApplicationError
-from ting.core.http import AuthenticatedRequest
+from ting.core.http import AuthenticatedRequest, TingRequest
 from ting.social.errors import RateLimited
 
 
@@ -55,7 +55,7 @@ def back_url(request: HttpRequest, default: str) -> str:
 
 
 def redirect_back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    return HttpResponseRedirect(back_url(request, default), status=303)  # type: ignore[call-arg]
+    return HttpResponseRedirect(back_url(request, default), status=303)
 
 
 View = Callable[..., HttpResponse]
@@ -74,5 +74,6 @@ def staff_only(view: View) -> View:
     return wrapper
 
 
-def page_size() -> int:
-    return int(settings.TING_PAGE_SIZE)
+def current_user(request: TingRequest | AuthenticatedRequest) -> User | None:
+    user = request.user
+    return user if user.is_authenticated else None

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ting.catalog import selectors as catalog_selectors
 from ting.core.errors import ApplicationError
-from ting.core.http import AuthenticatedRequest, TingRequest, viewer
+from ting.core.http import AuthenticatedRequest, TingRequest
 from ting.social import ratelimit, rules, selectors, text
 from ting.social.errors import RateLimited
 from ting.social.models import Comment, CommentReport
+from ting.social.presenters import prepare
 from ting.social.services import comments as services
 from ting.social.targets import Target
-from ting.social.views._http import is_htmx, redirect_back, refuse
+from ting.social.views._http import current_user, is_htmx, redirect_back, refuse
 
 
 class CommentForm(forms.Form):
@@ -41,9 +42,12 @@ class ReportForm(forms.Form):
 
 
 def thread_context(
-    request: TingRequest, target: Target, *, liked_ids: set[int] | frozenset[int] = frozenset()
+    request: TingRequest | AuthenticatedRequest,
+    target: Target,
+    *,
+    liked_ids: set[int] | frozenset[int] = frozenset(),
 ) -> dict[str, Any]:
-    user = viewer(request)
+    user = current_user(request)
     return {
         "target": target,
         "liked_ids": liked_ids,
@@ -54,14 +58,15 @@ def thread_context(
 
 
 def _list_response(
-    request: TingRequest, target: Target, *, sort: str | None = None
+    request: TingRequest | AuthenticatedRequest, target: Target, *, sort: str | None = None
 ) -> HttpResponse:
-    user = viewer(request)
+    user = current_user(request)
     cursor = request.GET.get("after")
     page = selectors.comment_page(
         track=target.track, album=target.album, user=user,
         sort=sort or request.GET.get("sort"), cursor=cursor,
     )  # fmt: skip
+    prepare([*page.pinned, *page.comments], target, page.liked_ids)
     context = {**thread_context(request, target, liked_ids=page.liked_ids), "page": page}
     if is_htmx(request):
         template = (
@@ -127,18 +132,19 @@ def _post(request: AuthenticatedRequest, target: Target) -> HttpResponse:
     return _list_response(request, target, sort="new")
 
 
-def _thread_response(request: TingRequest, parent_id: int) -> HttpResponse:
+def _thread_response(request: TingRequest | AuthenticatedRequest, parent_id: int) -> HttpResponse:
     """A top-level comment with (up to 50 of) its replies, after a reply was posted."""
-    parent = selectors.comment_get(comment_id=parent_id, user=viewer(request))
-    replies, _next, liked = selectors.replies_page(parent=parent, user=viewer(request))
+    parent = selectors.comment_get(comment_id=parent_id, user=current_user(request))
+    replies, _next, liked = selectors.replies_page(parent=parent, user=current_user(request))
     parent.preview_replies = replies  # type: ignore[attr-defined]
+    prepare([parent], Target.of(parent), liked)
     context = {**thread_context(request, Target.of(parent), liked_ids=liked), "comment": parent}
     return render(request, "social/includes/comment.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def track_comments(request: TingRequest, track_id: int) -> HttpResponse:
-    track = catalog_selectors.track_get_visible(track_id=track_id, user=viewer(request))
+    track = catalog_selectors.track_get_visible(track_id=track_id, user=current_user(request))
     target = Target(track=track, album=None)
     if request.method == "POST":
         return _post_signed_in(request, target)
@@ -147,7 +153,7 @@ def track_comments(request: TingRequest, track_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def album_comments(request: TingRequest, album_id: int) -> HttpResponse:
-    album = catalog_selectors.album_get_visible(album_id=album_id, user=viewer(request))
+    album = catalog_selectors.album_get_visible(album_id=album_id, user=current_user(request))
     target = Target(track=None, album=album)
     if request.method == "POST":
         return _post_signed_in(request, target)
@@ -161,11 +167,12 @@ def _post_signed_in(request: TingRequest, target: Target) -> HttpResponse:
 
 
 def comment_replies(request: TingRequest, comment_id: int) -> HttpResponse:
-    parent = selectors.comment_get(comment_id=comment_id, user=viewer(request))
+    parent = selectors.comment_get(comment_id=comment_id, user=current_user(request))
     after = request.GET.get("after", "")
     replies, next_after, liked = selectors.replies_page(
-        parent=parent, user=viewer(request), after=int(after) if after.isdigit() else None
+        parent=parent, user=current_user(request), after=int(after) if after.isdigit() else None
     )
+    prepare(replies, Target.of(parent), liked)
     context = {
         **thread_context(request, Target.of(parent), liked_ids=liked),
         "parent": parent,

@@ -16,6 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/admin/", help="shown only")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -32,6 +33,4 @@ class Command(BaseCommand):
             password_file.write_text(password + "\n", encoding="utf-8")
             password_file.chmod(0o600)
         password = password_file.read_text(encoding="utf-8").strip()
-        self.stdout.write(
-            f"  Admin: http://127.0.0.1:8000/admin/  user {username}  password {password}"
-        )
+        self.stdout.write(f"  Admin: {options['url']}  user {username}  password {password}")

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="enqueue each task once and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        schedule = [(import_string(path), seconds) for path, seconds in settings.TING_PERIODIC_TASKS]
+        schedule = [(import_string(path), every) for path, every in settings.TING_PERIODIC_TASKS]
         due = [0.0] * len(schedule)
         running = True
 

@@ -62,19 +62,19 @@ class Command(BaseCommand):
                     f"Removed the demo catalog: {removed.users} anchors, {removed.albums} albums, "
                     f"{removed.tracks} tracks, {removed.files} files."
                 )
-        elif (
-            services.demo_exists()
-            and not services.demo_tracks()
-            .filter(status__in=["draft", "processing", "ready"])
-            .exists()
-        ):
+        elif services.demo_exists() and not services.demo_unfinished_tracks().exists():
             self.stdout.write("Demo catalog already loaded (`ting demo --reset` rebuilds it).")
             return
 
         self.stdout.write(self._announce(quick=options["quick"]))
-        report = services.demo_load(
-            quick=options["quick"], jobs=max(1, options["jobs"]), progress=self.stdout.write
-        )
+        try:
+            report = services.demo_load(
+                quick=options["quick"], jobs=max(1, options["jobs"]), progress=self.stdout.write
+            )
+        except KeyboardInterrupt:
+            raise CommandError(
+                "Interrupted. Run `ting demo` again to finish the remaining tracks.", returncode=130
+            ) from None
         minutes, seconds = divmod(round(report.seconds), 60)
         took = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
         self.stdout.write(

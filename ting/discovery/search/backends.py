@@ -1,0 +1,99 @@
+"""The two full-text backends behind one small interface (ARCHITECTURE.md, "Two tiers").
+
+Both read the same pre-segmented documents. A backend only knows how to say "this document
+matches these terms" and "this is how relevant it is"; filters, sorts, joins to the catalog and
+paging are shared SQL in `ting.discovery.search.query`.
+
+Query terms are whole index tokens (the query is cut like the documents); Latin and pinyin
+terms also match as prefixes, so `xiao` finds 小米 (xiaomi) while it is being typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+
+# Field weights, title > names > intro > transcript; pinyin counts like the title.
+SQLITE_WEIGHTS = (10.0, 5.0, 2.0, 1.0, 8.0)  # bm25(): title, names, intro, transcript, pinyin
+POSTGRES_WEIGHTS = "{0.1, 0.3, 0.5, 1.0}"  # ts_rank_cd(): D, C, B, A
+# How much a thousandfold play count may lift a result, next to text relevance.
+POPULARITY_PRIOR = 0.15
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class MatchSql:
+    source: str  # FROM … giving the alias d for discovery_searchdocument
+    where: str
+    where_params: list[object]
+    rank: str  # ascending: best first; uses {plays} for the catalog row's play count
+    rank_params: list[object]
+    # SQLite's planner would otherwise drive from the catalog table and run the full-text
+    # query once per row; CROSS JOIN fixes the join order with the match first.
+    join: str = "JOIN"
+
+
+class Backend(Protocol):
+    name: str
+
+    def match(self, terms: list[Term]) -> MatchSql: ...
+
+
+def _fts5_string(term: Term) -> str:
+    quoted = '"' + term.text.replace('"', '""') + '"'
+    return quoted + ("*" if term.prefix else "")
+
+
+class SqliteFts5:
+    name = "sqlite-fts5"
+
+    def match(self, terms: list[Term]) -> MatchSql:
+        expression = " AND ".join(_fts5_string(term) for term in terms)
+        weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+        return MatchSql(
+            source=(
+                "discovery_fts CROSS JOIN discovery_searchdocument d ON d.id = discovery_fts.rowid"
+            ),
+            where="discovery_fts MATCH %s",
+            where_params=[expression],
+            # bm25() is negative, smaller is better.
+            rank=f"bm25(discovery_fts, {weights}) - {POPULARITY_PRIOR} * ln(1 + {{plays}})",
+            rank_params=[],
+            join="CROSS JOIN",
+        )
+
+
+def _tsquery_string(term: Term) -> str:
+    quoted = "'" + term.text.replace("'", "''").replace("\\", "") + "'"
+    return quoted + (":*" if term.prefix else "")
+
+
+class PostgresTsvector:
+    name = "postgres"
+
+    def match(self, terms: list[Term]) -> MatchSql:
+        expression = " & ".join(_tsquery_string(term) for term in terms)
+        return MatchSql(
+            source="discovery_searchdocument d",
+            where="d.vector @@ to_tsquery('simple', %s)",
+            where_params=[expression],
+            rank=(
+                f"-(ts_rank_cd('{POSTGRES_WEIGHTS}', d.vector, to_tsquery('simple', %s))"
+                f" * (1 + {POPULARITY_PRIOR} * ln(1 + {{plays}})))"
+            ),
+            rank_params=[expression],
+        )
+
+
+_BACKENDS: dict[str, Backend] = {"sqlite-fts5": SqliteFts5(), "postgres": PostgresTsvector()}
+
+
+def backend() -> Backend:
+    return _BACKENDS[settings.TING_SEARCH_BACKEND]

@@ -1,0 +1,195 @@
+"""Search finds what Chinese listeners type, on whichever backend the suite runs on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from ting.catalog.models import Track, Visibility
+from ting.catalog.tests.factories import make_album, make_anchor, make_track
+from ting.discovery import index
+from ting.discovery.models import SearchDocument
+from ting.discovery.search.query import Filters, hot_searches, query_log, search, suggest
+from ting.discovery.tests.conftest import SeedCatalog
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(query: str, **filters: object) -> list[str]:
+    return [hit.track.title for hit in search(query, Filters(**filters)).tracks]  # type: ignore[arg-type]
+
+
+def test_it_finds_a_two_character_word(seed: SeedCatalog) -> None:
+    found = titles("小米")
+    assert seed.leak.title in found
+    assert "华为芯片突破" not in found
+
+
+def test_it_finds_a_one_character_query(seed: SeedCatalog) -> None:
+    assert "华为芯片突破" in titles("芯")
+
+
+def test_a_simplified_query_finds_traditional_text(seed: SeedCatalog) -> None:
+    assert titles("泄密小米汽车保密拍摄")[0] == seed.leak.title
+
+
+def test_a_traditional_query_finds_simplified_text(seed: SeedCatalog) -> None:
+    assert "比亚迪发布新款电动汽车" in titles("電動汽車")
+
+
+def test_full_pinyin_finds_the_title(seed: SeedCatalog) -> None:
+    assert seed.leak.title in titles("xiaomi")
+
+
+def test_pinyin_initials_find_the_title(seed: SeedCatalog) -> None:
+    assert seed.leak.title in titles("xm")
+
+
+def test_a_pinyin_prefix_finds_the_title_while_typing(seed: SeedCatalog) -> None:
+    assert "华为芯片突破" in titles("huawe")
+
+
+def test_mixed_chinese_and_english_finds_the_track(seed: SeedCatalog) -> None:
+    found = titles("小米SU7")
+    assert "小米SU7首批交付" in found
+    assert "小米发布新款手机" not in found
+
+
+def test_words_of_the_intro_are_found(seed: SeedCatalog) -> None:
+    assert titles("幼儿园") == ["甜心小米：小米去上学", "甜心小米：小米学画画"] or set(
+        titles("幼儿园")
+    ) == {"甜心小米：小米去上学", "甜心小米：小米学画画"}
+
+
+def test_the_title_outranks_the_intro(seed: SeedCatalog) -> None:
+    assert titles("特斯拉")[0] == "特斯拉降价，新能源汽车价格战"
+
+
+def test_albums_and_anchors_are_found(seed: SeedCatalog) -> None:
+    results = search("甜心小米", Filters())
+    assert [album.title for album in results.albums][:1] == ["甜心小米"]
+    assert [anchor.display_name for anchor in search("凯叔", Filters()).anchors] == ["凯叔讲故事"]
+
+
+def test_unlisted_private_and_scheduled_tracks_are_not_found(anchor: object) -> None:
+    album = make_album(anchor=anchor, title="私人专辑")
+    make_track(album=album, title="公开的鲸鱼")
+    make_track(album=album, title="私密的鲸鱼", visibility=Visibility.PRIVATE)
+    make_track(album=album, title="链接的鲸鱼", visibility=Visibility.UNLISTED)
+    make_track(album=album, title="未来的鲸鱼", published_at=timezone.now() + timedelta(days=1))
+    make_track(album=album, title="草稿的鲸鱼", status=Track.Status.DRAFT, published_at=None)
+    index.sync_index()
+    assert titles("鲸鱼") == ["公开的鲸鱼"]
+
+
+def test_a_scheduled_track_is_indexed_once_its_time_comes(anchor: object) -> None:
+    album = make_album(anchor=anchor)
+    make_track(album=album, title="早到的海豚")
+    later = make_track(
+        album=album, title="准时的海豚", published_at=timezone.now() + timedelta(hours=1)
+    )
+    index.sync_index()
+    assert titles("海豚") == ["早到的海豚"]
+    Track.objects.filter(pk=later.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    index.sync_index()
+    assert set(titles("海豚")) == {"早到的海豚", "准时的海豚"}
+
+
+def test_an_edit_reaches_the_index_through_the_sync(seed: SeedCatalog) -> None:
+    track = Track.objects.get(title="华为芯片突破")
+    track.title = "华为麒麟芯片回归"
+    track.save()
+    index.sync_index()
+    assert titles("麒麟") == ["华为麒麟芯片回归"]
+    track.visibility = Visibility.PRIVATE
+    track.save()
+    index.sync_index()
+    assert titles("麒麟") == []
+
+
+def test_filters_narrow_by_duration_and_date(seed: SeedCatalog) -> None:
+    Track.objects.filter(title="华为芯片突破").update(duration=3600)
+    Track.objects.filter(title="苹果发布会前瞻").update(
+        published_at=timezone.now() - timedelta(days=90)
+    )
+    assert titles("芯片", duration="long") == ["华为芯片突破"]
+    assert "苹果发布会前瞻" not in titles("芯片", date="month")
+    assert "苹果发布会前瞻" in titles("芯片", date="year")
+
+
+def test_the_category_filter_keeps_one_category(seed: SeedCatalog) -> None:
+    found = titles("小米", category=seed.stories.category_id)
+    assert found and all(title.startswith("甜心小米") for title in found)
+
+
+def test_sorts_by_most_played_and_newest(seed: SeedCatalog) -> None:
+    Track.objects.filter(title="苹果发布会前瞻").update(play_count=10_000)
+    assert titles("芯片", sort="popular")[0] == "苹果发布会前瞻"
+    Track.objects.filter(title="华为芯片突破").update(published_at=timezone.now())
+    assert titles("芯片", sort="newest")[0] == "华为芯片突破"
+
+
+def test_results_are_paged(seed: SeedCatalog) -> None:
+    first = search("小米", Filters(), per_page=3)
+    second = search("小米", Filters(), page=2, per_page=3)
+    assert first.has_next and len(first.tracks) == 3
+    assert not {h.track.pk for h in first.tracks} & {h.track.pk for h in second.tracks}
+
+
+def test_suggestions_include_titles_anchors_and_pinyin_matches(seed: SeedCatalog) -> None:
+    kinds = {(s.kind, s.title) for s in suggest("凯")}
+    assert ("anchor", "凯叔讲故事") in kinds
+    assert ("track", "华为芯片突破") in {(s.kind, s.title) for s in suggest("huaw")}
+
+
+def test_the_suggest_endpoint_answers_json(client: Client, seed: SeedCatalog) -> None:
+    response = client.get(reverse("discovery:suggest"), {"q": "xiaomi qiche"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["query"] == "xiaomi qiche"
+    assert any(item["url"] == f"/track/{seed.leak.pk}/" for item in data["suggestions"])
+
+
+def test_the_results_page_marks_matches_after_escaping(client: Client, anchor: object) -> None:
+    album = make_album(anchor=anchor)
+    make_track(album=album, title="<b>小米</b>的新闻", intro="<p>关于小米&lt;script&gt;</p>")
+    index.sync_index()
+    html = client.get(reverse("discovery:search"), {"q": "小米"}).content.decode()
+    assert "&lt;b&gt;<mark>小米</mark>&lt;/b&gt;" in html
+    assert "<script>" not in html
+
+
+def test_the_results_page_has_a_pinned_number_of_queries(
+    client: Client, seed: SeedCatalog, django_assert_num_queries: object
+) -> None:
+    # categories, tracks (ids, rows), albums (ids, rows), anchors (ids, rows), log, 熱搜
+    with django_assert_num_queries(9):  # type: ignore[operator]
+        response = client.get(reverse("discovery:search"), {"q": "小米", "sort": "newest"})
+    assert response.status_code == 200
+
+
+def test_hot_searches_need_three_different_people() -> None:
+    now = timezone.now()
+    for _ in range(10):
+        query_log(query="小米汽车", client="one-person", now=now)
+    query_log(query="芯片", client="a", now=now)
+    query_log(query="芯片", client="b", now=now)
+    query_log(query="芯片", client="c", now=now)
+    assert hot_searches(now=now) == ["芯片"]
+
+
+def test_reindex_rebuilds_every_document(seed: SeedCatalog) -> None:
+    SearchDocument.objects.all().delete()
+    call_command("reindex", "--search-only", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+    assert titles("小米SU7")
+
+
+def test_an_anchor_without_listed_albums_is_not_found(db: None) -> None:
+    make_anchor(display_name="隐身主播")
+    index.sync_index()
+    assert search("隐身主播", Filters()).anchors == []

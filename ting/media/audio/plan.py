@@ -1,0 +1,180 @@
+"""The gain plan: one static gain plus a look-ahead limiter envelope, both decided from
+the analysis pass, so the encode pass only multiplies.
+
+The analysis keeps, per ~5 ms segment, the K-weighted energy and the 4x true peak. For a
+trial static gain G the limiter's gain per segment follows from the peaks alone
+(``min(1, ceiling / (G * peak))``, held and smoothed), and the loudness of the limited
+programme follows from the segment energies scaled by that gain squared, gated exactly as
+BS.1770 gates. The loudness is non-decreasing in G, so a bisection finds the G whose
+*limited* output lands on the target: no calibration decode, no guessing.
+
+Between segment starts the gain is interpolated linearly. Each segment's value is at most
+the need of that segment and of the one before it, so every sample gets at most what its
+own segment's true peak allows (the gain moves by well under 1 % across the
+interpolator's 0.3 ms span, so the product's true peak follows).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ting.media.audio.loudness import integrated_energy, lufs, sliding_min, undb
+
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+
+# The limiter's shape, in milliseconds: the gain starts falling ATTACK_MS before a peak,
+# stays down HOLD_MS after it, then recovers over ATTACK_MS again. Longer than a pitch
+# period, so the gain does not follow the waveform (which would distort), and short
+# enough that a syllable's peak does not duck the next one.
+ATTACK_MS = 10.0
+HOLD_MS = 40.0
+# How far above the nominal gain the solver may go to make up for the limiting.
+MAX_MAKEUP_DB = 9.0
+_BISECTIONS = 24
+# The solver settles for this much under the target: on programme that is already
+# compressed the last tenth of a LU can cost several dB more limiting.
+SLACK_LU = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class LevelStats:
+    """What the analysis pass keeps for planning: 100 ms sub-block energies (as gated by
+    BS.1770) and per-segment energies and sample peaks."""
+
+    rate: int
+    sub_len: int
+    segment_len: int
+    subs: F64
+    energies: F64
+    peaks: F32
+
+
+@dataclass(frozen=True, slots=True)
+class GainPlan:
+    gain_db: float
+    segment_len: int
+    # The limiter's gain at the start of each segment (one more value than segments), or
+    # None when no peak reaches the ceiling at this gain.
+    envelope: F32 | None
+    predicted_lufs: float | None
+
+    @property
+    def limited(self) -> bool:
+        return self.envelope is not None
+
+    def apply(self, x: F32, start: int) -> F32:
+        """``x`` (channels, n), whose first sample is sample ``start`` of the programme."""
+        gain = np.float32(undb(self.gain_db))
+        env = self.envelope
+        n = x.shape[-1]
+        if env is None or n == 0:
+            return x * gain if gain != 1.0 else x
+        size = self.segment_len
+        first = min(start // size, env.shape[0] - 1)
+        last = min((start + n - 1) // size + 1, env.shape[0] - 1)
+        window = env[first : last + 1]
+        if float(window.min()) >= 1.0:
+            return x * gain
+        index = np.arange(start, start + n, dtype=np.int64)
+        seg = np.minimum(index // size, env.shape[0] - 2)
+        frac = ((index - seg * size) / size).astype(np.float32)
+        curve = env[seg] + (env[seg + 1] - env[seg]) * frac
+        return np.asarray(x * (curve * gain)[None, :], dtype=np.float32)
+
+
+def envelope_for(peaks: F32, gain: float, ceiling: float, segment_len: int, rate: int) -> F32:
+    """The limiter gain at each segment start for a static ``gain`` (linear values)."""
+    seg_ms = 1000.0 * segment_len / rate
+    attack = max(1, round(ATTACK_MS / seg_ms))
+    hold = attack + max(1, round(HOLD_MS / seg_ms))
+    scaled = peaks.astype(np.float64) * gain
+    need = np.ones(peaks.shape[0], dtype=np.float64)
+    over = scaled > ceiling
+    need[over] = ceiling / scaled[over]
+    # held[k] = min(need[k - hold + 1 .. k]): covers the segment and the one before it
+    # for every value the average below takes (hold >= attack + 1).
+    padded = np.concatenate([np.ones(hold - 1), need])
+    held = sliding_min(padded.astype(np.float32), hold).astype(np.float64)
+    sums = np.concatenate([[0.0], np.cumsum(np.concatenate([held, np.ones(attack - 1)]))])
+    smooth = (sums[attack:] - sums[:-attack]) / attack
+    env = np.minimum(smooth[: peaks.shape[0]], 1.0)
+    return np.asarray(np.concatenate([env, env[-1:]]), dtype=np.float32)
+
+
+def predicted_lufs(
+    subs: F64, energies: F64, env: F32, gain: float, segment_len: int, sub_len: int
+) -> float | None:
+    """Integrated loudness after the static gain and the limiter envelope."""
+    if env.shape[0] < 2:
+        return _lufs_or_none(integrated_energy(subs * gain * gain))
+    a, b = env[:-1].astype(np.float64), env[1:].astype(np.float64)
+    # Mean of g^2 over a segment whose gain moves linearly from a to b.
+    mean_sq = (a * a + a * b + b * b) / 3.0
+    owner = (np.arange(energies.shape[0], dtype=np.int64) * segment_len) // sub_len
+    owner = np.minimum(owner, max(subs.shape[0] - 1, 0))
+    if subs.shape[0] == 0:
+        return None
+    kept = np.bincount(owner, weights=energies * mean_sq, minlength=subs.shape[0])
+    total = np.bincount(owner, weights=energies, minlength=subs.shape[0])
+    ratio = np.ones(subs.shape[0], dtype=np.float64)
+    live = total > 0
+    ratio[live] = kept[live] / total[live]
+    return _lufs_or_none(integrated_energy(subs * ratio * gain * gain))
+
+
+def _lufs_or_none(energy: float | None) -> float | None:
+    return lufs(energy) if energy is not None and energy > 0 else None
+
+
+def solve(
+    stats: LevelStats,
+    *,
+    integrated: float | None,
+    target: float,
+    ceiling_db: float,
+    max_gain_db: float,
+) -> GainPlan:
+    """The static gain (and envelope) whose limited output measures ``target``."""
+    if integrated is None:
+        # Silence has no loudness to normalise; amplifying it would only raise the noise.
+        return GainPlan(0.0, stats.segment_len, None, None)
+    subs, energies, peaks = stats.subs, stats.energies, stats.peaks
+    rate, segment_len, sub_len = stats.rate, stats.segment_len, stats.sub_len
+    nominal = min(target - integrated, max_gain_db)
+    ceiling = undb(ceiling_db)
+
+    def trial(gain_db: float) -> tuple[F32 | None, float | None]:
+        gain = undb(gain_db)
+        if peaks.size == 0 or float(peaks.max()) * gain <= ceiling:
+            return None, _lufs_or_none(integrated_energy(subs * gain * gain))
+        env = envelope_for(peaks, gain, ceiling, segment_len, rate)
+        return env, predicted_lufs(subs, energies, env, gain, segment_len, sub_len)
+
+    env, level = trial(nominal)
+    target -= SLACK_LU
+    if env is None or level is None or level >= target - 0.005:
+        return GainPlan(round(nominal, 4), segment_len, env, level)
+    lo, hi = nominal, min(nominal + MAX_MAKEUP_DB, max_gain_db)
+    env_hi, level_hi = trial(hi)
+    if level_hi is None or level_hi <= target:
+        # Cannot reach the target without crushing the peaks further: stop at the cap.
+        return GainPlan(round(hi, 4), segment_len, env_hi, level_hi)
+    best = (hi, env_hi, level_hi)
+    for _ in range(_BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        env_mid, level_mid = trial(mid)
+        if level_mid is None or level_mid < target:
+            lo = mid
+        else:
+            hi = mid
+            best = (mid, env_mid, level_mid)
+        close = level_mid is not None and math.isclose(level_mid, target, abs_tol=0.003)
+        if close or hi - lo < 0.002:
+            break
+    gain_db, env_best, level_best = best
+    return GainPlan(round(gain_db, 4), segment_len, env_best, level_best)

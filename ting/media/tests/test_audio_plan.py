@@ -1,0 +1,163 @@
+"""The gain plan: predicted loudness of the limited programme, and what it delivers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ting.media.audio import PipelineConfig, process_audio
+from ting.media.audio.encode import measure_file
+from ting.media.audio.loudness import (
+    LoudnessMeter,
+    TruePeakLimiter,
+    TruePeakMeter,
+    db,
+    segment_length,
+    tp_envelope,
+)
+from ting.media.audio.plan import LevelStats, solve
+from ting.media.audio.testing import speech_like
+
+
+def _measure(x: np.ndarray, rate: int) -> tuple[LoudnessMeter, LevelStats]:
+    meter = LoudnessMeter(rate, x.shape[0], segments=True)
+    meter.add(x)
+    segments = meter.segments()
+    assert segments is not None
+    stats = LevelStats(
+        rate=rate,
+        sub_len=meter.sub_len,
+        segment_len=meter.segment_len,
+        subs=meter.sub_energies().copy(),
+        energies=segments[0],
+        peaks=segments[1],
+    )
+    return meter, stats
+
+
+@pytest.mark.parametrize(
+    ("drive", "rate", "channels"),
+    [(60.0, 44100, 2), (20.0, 48000, 2), (8.0, 22050, 1), (20.0, 44100, 1)],
+)
+def test_the_plan_predicts_the_loudness_of_the_limited_programme(
+    drive: float, rate: int, channels: int
+) -> None:
+    x = np.concatenate(
+        list(speech_like(6.0, rate, channels=channels, level=0.5, drive=drive)), axis=1
+    )
+    meter, stats = _measure(x, rate)
+    before = meter.result()
+    assert before.integrated_lufs is not None and before.true_peak_dbtp is not None
+    plan = solve(
+        stats, integrated=before.integrated_lufs, target=-16.0, ceiling_db=-2.0, max_gain_db=30.0
+    )
+    assert plan.limited
+    # Apply it in odd-sized pieces, as the encode pass does with decoder chunks.
+    limiter = TruePeakLimiter(-2.0, rate, channels)
+    parts, start = [], 0
+    for size in (7000, 40000, 1, 65536, 100000):
+        piece = x[:, start : start + size]
+        parts.append(limiter.push(plan.apply(piece, start)))
+        start += piece.shape[1]
+    parts.append(limiter.push(plan.apply(x[:, start:], start)))
+    parts.append(limiter.flush())
+    y = np.concatenate(parts, axis=1)
+    assert y.shape == x.shape
+    after = LoudnessMeter(rate, channels)
+    after.add(y)
+    result = after.result()
+    assert plan.predicted_lufs is not None and result.integrated_lufs is not None
+    assert result.integrated_lufs == pytest.approx(plan.predicted_lufs, abs=0.1)
+    assert result.integrated_lufs == pytest.approx(-16.0, abs=0.2)
+    assert result.true_peak_dbtp is not None and result.true_peak_dbtp <= -2.0 + 0.02
+
+
+def test_the_plan_alone_keeps_every_sample_under_the_ceiling() -> None:
+    x = np.concatenate(list(speech_like(4.0, 48000, level=0.9, drive=8.0)), axis=1)
+    meter, stats = _measure(x, 48000)
+    loud = meter.result()
+    assert loud.integrated_lufs is not None
+    plan = solve(
+        stats, integrated=loud.integrated_lufs, target=-14.0, ceiling_db=-3.0, max_gain_db=30.0
+    )
+    y = plan.apply(x, 0)
+    assert db(float(np.abs(y).max())) <= -3.0 + 1e-3
+
+
+def test_silence_gets_no_plan() -> None:
+    x = np.zeros((2, 48000), dtype=np.float32)
+    _, stats = _measure(x, 48000)
+    plan = solve(stats, integrated=None, target=-16.0, ceiling_db=-2.0, max_gain_db=30.0)
+    assert plan.gain_db == 0.0 and not plan.limited
+    assert np.array_equal(plan.apply(x, 0), x)
+
+
+@pytest.mark.parametrize("rate", [8000, 11025, 22050, 44100, 48000, 96000])
+def test_segments_are_about_five_milliseconds(rate: int) -> None:
+    size = segment_length(rate)
+    assert 2.0 <= 1000.0 * size / rate <= 10.0 or rate == 11025
+
+
+def test_the_dense_and_sparse_true_peak_paths_agree() -> None:
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((2, 30000)) * 0.05).astype(np.float32)
+    x[:, 12000:12050] *= 20.0  # one loud burst: the sparse path
+    sparse = tp_envelope(x, 0.5)
+    dense = tp_envelope(x, 0.0)
+    hot = sparse > 0
+    assert hot.any()
+    assert np.allclose(sparse[hot], dense[hot], rtol=1e-4, atol=1e-5)
+    meter = TruePeakMeter()
+    meter.add(x)
+    meter.finish()
+    assert meter.true_peak == pytest.approx(float(dense.max()), rel=1e-4)
+
+
+SPEECH_CASES = [
+    # (drive, level, channels, rate): peak-to-loudness ratios from about 14 to 19 dB.
+    (60.0, 0.3, 2, 44100),
+    (20.0, 0.9, 2, 44100),
+    (8.0, 0.3, 2, 48000),
+    (20.0, 0.9, 2, 22050),
+    (60.0, 0.9, 1, 44100),
+    (8.0, 0.5, 1, 48000),
+    (20.0, 0.3, 1, 22050),
+]
+
+
+@pytest.mark.parametrize(("drive", "level", "channels", "rate"), SPEECH_CASES)
+def test_speech_of_any_crest_factor_lands_on_target_under_the_peak_limit(
+    make_speech: Callable[..., Path],
+    tmp_path: Path,
+    drive: float,
+    level: float,
+    channels: int,
+    rate: int,
+) -> None:
+    src = make_speech("in.wav", seconds=3.0, rate=rate, channels=channels, level=level, drive=drive)
+    result = process_audio(src, tmp_path / "out", config=PipelineConfig())
+    loud = result.loudness
+    assert loud.integrated_lufs is not None and loud.true_peak_dbtp is not None
+    assert 12.0 <= loud.true_peak_dbtp - loud.integrated_lufs <= 20.0
+    target = -16.0 if channels == 2 else -19.01
+    assert result.target_lufs == pytest.approx(target, abs=0.01)
+    for rendition in result.renditions.values():
+        # Measured again from the file, independently of what the pipeline reports.
+        measured, _, got_channels, duration, _ = measure_file(rendition.path)
+        assert got_channels == channels
+        assert duration == pytest.approx(3.0, abs=0.1)
+        assert measured.integrated_lufs == pytest.approx(target, abs=0.5), rendition.name
+        assert measured.true_peak_dbtp is not None
+        assert measured.true_peak_dbtp <= -1.5, rendition.name
+        if rendition.measured:
+            assert rendition.integrated_lufs == measured.integrated_lufs
+            assert rendition.true_peak_dbtp == measured.true_peak_dbtp
+        else:
+            # Predicted from the plan and the calibration excerpts, never decoded.
+            assert rendition.integrated_lufs is not None and rendition.true_peak_dbtp is not None
+            assert rendition.integrated_lufs == pytest.approx(measured.integrated_lufs, abs=0.3)
+            assert rendition.true_peak_dbtp == pytest.approx(measured.true_peak_dbtp, abs=0.5)
+    assert result.renditions["opus"].measured and result.renditions["aac"].measured
