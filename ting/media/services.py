@@ -230,3 +230,31 @@ def assets_reap_stuck(*, older_than: timedelta | None = None) -> list[int]:
             requeued.append(asset_id)
             process_audio_asset.enqueue(asset_id=asset_id)
     return requeued
+
+
+@transaction.atomic
+def asset_requeue(*, asset_id: int) -> bool:
+    """Give a FAILED asset one more run (an operator's "reprocess"); False if it is not FAILED.
+
+    The conditional update is the claim: of two operators clicking at once, one requeues and
+    the other sees 0 rows. Its track goes back to PROCESSING so the run can make it READY.
+    """
+    from ting.media.tasks import process_audio_asset
+
+    now = timezone.now()
+    requeued = AudioAsset.objects.filter(pk=asset_id, status=AudioAsset.Status.FAILED).update(
+        status=AudioAsset.Status.PENDING,
+        stage=AudioAsset.Stage.QUEUED,
+        attempts=0,
+        claimed_at=None,
+        failure_code="",
+        failure_message="",
+        updated_at=now,
+    )
+    if not requeued:
+        return False
+    Track.objects.filter(audio__pk=asset_id, status=Track.Status.FAILED).update(
+        status=Track.Status.PROCESSING, failure_reason=""
+    )
+    transaction.on_commit(lambda: process_audio_asset.enqueue(asset_id=asset_id))
+    return True
