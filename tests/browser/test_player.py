@@ -49,14 +49,17 @@ def test_clicking_the_waveform_seeks_with_a_range_request(
             ranges.append(request.headers.get("range", ""))
 
     page.on("request", on_request)
-    # A slow line, so the seek target lies beyond what the browser has buffered.
+    page.goto(f"/track/{ting_server.audio_track_ids[0]}/")
+    # Then a slow line, so the seek target lies beyond what the browser has buffered (the page
+    # itself loads at full speed: throttled, its scripts alone would outlast the timeout).
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send(
         "Network.emulateNetworkConditions",
         {"offline": False, "latency": 20, "downloadThroughput": 16_000, "uploadThroughput": 16_000},
     )
-    start_playing(page, ting_server)
+    page.locator(".track-actions [data-play]").click()
+    page.wait_for_function("window.tingPlayer.audio.currentTime > 0.5", timeout=20_000)
     box = page.locator("#player .waveform canvas").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
