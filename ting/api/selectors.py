@@ -16,6 +16,7 @@ from ting.catalog import selectors as catalog
 from ting.catalog.models import Album, Anchor, Category, Track, Visibility
 from ting.playback import selectors as playback
 from ting.playback.models import ListeningPosition
+from ting.studio import selectors as studio_selectors
 
 
 class PageParams(Schema):
@@ -102,14 +103,8 @@ def studio_albums(*, anchor: Anchor, page: PageParams) -> tuple[list[Album], str
 
 
 def studio_album(*, anchor: Anchor, album_id: int) -> Album:
-    try:
-        return (
-            Album.objects.select_related("anchor", "category")
-            .prefetch_related("tags")
-            .get(pk=album_id, anchor=anchor)
-        )
-    except Album.DoesNotExist:
-        raise Http404 from None
+    """The anchor's own album (the studio's rule: anyone else's is a 404)."""
+    return studio_selectors.album_get_owned(anchor=anchor, album_id=album_id)
 
 
 def studio_tracks(
