@@ -5,7 +5,8 @@
 
 Builds a fresh SQLite catalog under a temporary TING_DATA_DIR with bulk_create (2,000 albums ×
 50 tracks by default, Chinese titles and intros), serves it with uvicorn (2 workers,
-TING_ENV=development, DEBUG=0) through `bench._common`, which adds `/bench/trivial/`, and loads
+TING_ENV=development, DEBUG=0) through `bench.support.pages_app`, which adds
+`/bench/trivial/`, and loads
 it with wrk (a Python client when wrk is missing): the track page at random ids from the whole
 catalog, then the trivial view, alternately, with warm-ups. Readers are Traditional Chinese
 (OpenCC s2twp on every title and intro) unless `--language` says otherwise.
@@ -41,7 +42,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL = 0.35
-TRIVIAL_PATH = "/bench/trivial/"  # served by bench/_common.py
+TRIVIAL_PATH = "/bench/trivial/"  # served by bench/support/pages_app.py
 TRACKS_PER_ALBUM = 50
 
 # --- a realistic catalog --------------------------------------------------------------------
@@ -189,7 +190,7 @@ def serve(env: dict[str, str], workers: int, log: Path) -> Iterator[tuple[str, i
     listener.listen(1024)
     base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", "bench._common:create_app",
+        sys.executable, "-m", "uvicorn", "--factory", "bench.support.pages_app:create_app",
         "--fd", str(listener.fileno()), "--workers", str(workers),
         "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
@@ -377,7 +378,7 @@ def profile(track_ids: tuple[int, int], language: str, pages: int) -> None:
     import ting.core.templatetags.ting as filters
     from ting.catalog import selectors
 
-    settings.ROOT_URLCONF = "bench._common"
+    settings.ROOT_URLCONF = "bench.support.pages_app"
     client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="zh-TW,zh;q=0.9")
     client.cookies["ting_language"] = language
     rng = random.Random(7)

@@ -1,6 +1,6 @@
 """Shared bench helpers: Ting's own ASGI app plus a trivial Django view to measure against.
 
-`uvicorn --factory bench._common:create_app` serves every Ting URL unchanged, and also
+`uvicorn --factory bench.support.pages_app:create_app` serves every Ting URL unchanged, and also
 `/bench/trivial/`: a view that returns "ok" through the same middleware stack, so a page's
 requests/s can be read as a fraction of what the server can do at all on the same machine.
 
