@@ -103,22 +103,26 @@ def album_new(request: AnchorRequest) -> HttpResponse:
     form = AlbumForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        album = catalog_services.album_create(
-            anchor=request.anchor,
-            title=data["title"],
-            intro=data["intro"],
-            category=data["category"],
-            tags=services.split_tags(data["tags"]),
-            language=data["language"],
-            status=data["status"],
-            visibility=data["visibility"],
-            track_order=data["track_order"],
-        )
+        album = catalog_services.album_create(anchor=request.anchor, **_album_fields(data))
         if data["cover"] is not None:
             services.album_set_cover(album=album, cover=data["cover"])
         messages.success(request, _("Album created. Now add its tracks."))
         return redirect("studio:album", album_id=album.pk)
     return render(request, "studio/album_form.html", {"form": form, "album": None})
+
+
+def _album_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The album form's cleaned data as the keyword arguments creating and editing both take."""
+    return {
+        "title": data["title"],
+        "intro": data["intro"],
+        "category": data["category"],
+        "tags": services.split_tags(data["tags"]),
+        "language": data["language"],
+        "status": data["status"],
+        "visibility": data["visibility"],
+        "track_order": data["track_order"],
+    }
 
 
 @anchor_required
@@ -141,17 +145,7 @@ def album_edit(request: AnchorRequest, album_id: int) -> HttpResponse:
     form = AlbumForm(request.POST or None, request.FILES or None, initial=album_initial(album))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.album_update(
-            album=album,
-            title=data["title"],
-            intro=data["intro"],
-            category=data["category"],
-            tags=services.split_tags(data["tags"]),
-            language=data["language"],
-            status=data["status"],
-            visibility=data["visibility"],
-            track_order=data["track_order"],
-        )
+        services.album_update(album=album, **_album_fields(data))
         if data["cover"] is not None:
             services.album_set_cover(album=album, cover=data["cover"])
         messages.success(request, _("Album saved."))
