@@ -232,6 +232,8 @@ S3_CUSTOM_DOMAIN = env_str("S3_CUSTOM_DOMAIN")  # a CDN in front of the bucket: 
 S3_ADDRESSING_STYLE = env_choice("S3_ADDRESSING_STYLE", "auto", ("auto", "path", "virtual"))
 S3_QUERYSTRING_EXPIRE = env_int("S3_QUERYSTRING_EXPIRE", 3600, minimum=60)
 S3_TIMEOUT = env_int("S3_TIMEOUT", 10, minimum=1)
+# MEDIA_DELIVERY=redirect: how long a presigned audio URL works (minutes: it is a bearer token).
+TING_REDIRECT_URL_TTL = env_int("TING_REDIRECT_URL_TTL", 300, minimum=10)
 _default_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 if STORAGE == "s3":
     if not S3_BUCKET:
@@ -310,7 +312,14 @@ LOGGING: dict[str, Any] = {
 TING_PAGE_SIZE = env_int("TING_PAGE_SIZE", 20, minimum=1)
 TING_PROCESSING_DEADLINE = env_int("TING_PROCESSING_DEADLINE", 3600, minimum=60)
 TING_STREAM_URL_TTL = env_int("TING_STREAM_URL_TTL", 4 * 3600, minimum=60)
-MEDIA_DELIVERY = env_choice("MEDIA_DELIVERY", "app", ("app", "x-accel", "redirect"))
+MEDIA_DELIVERY = env_choice(
+    "MEDIA_DELIVERY", "redirect" if STORAGE == "s3" else "app", ("app", "x-accel", "redirect")
+)
+if STORAGE == "s3" and MEDIA_DELIVERY != "redirect":
+    raise ImproperlyConfigured(
+        "STORAGE=s3 serves audio with MEDIA_DELIVERY=redirect (short-lived presigned URLs); "
+        f"{MEDIA_DELIVERY!r} needs the files on this machine's disk."
+    )
 TING_XACCEL_PREFIX = env_str("TING_XACCEL_PREFIX", "/_protected/media/")
 # Creator studio uploads (docs/adr/0008-resumable-uploads.md).
 TING_UPLOAD_MAX_BYTES = env_int("TING_UPLOAD_MAX_BYTES", 2 * 1024**3, minimum=1)
