@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -43,8 +43,8 @@ def _refuse_expired(app: WsgiApp) -> WsgiApp:
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         query = parse_qs(environ.get("QUERY_STRING", ""))
         if "X-Amz-Expires" in query and "X-Amz-Date" in query:
-            signed = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ")
-            age = time.time() - signed.replace(tzinfo=UTC).timestamp()
+            signed = datetime.strptime(query["X-Amz-Date"][0] + "+0000", "%Y%m%dT%H%M%SZ%z")
+            age = time.time() - signed.timestamp()
             if age > int(query["X-Amz-Expires"][0]):
                 body = (
                     b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>'

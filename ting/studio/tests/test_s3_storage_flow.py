@@ -21,20 +21,13 @@ from PIL import Image
 
 from ting.catalog.models import Album, Track
 from ting.catalog.services import track_publish
+from ting.media.audio.cover import process_cover
 from ting.media.models import AudioAsset, Rendition, Upload
 from ting.media.storage import presigned_url
-from ting.media.tests.s3 import (  # noqa: F401
-    S3,
-    MotoAuth,
-    moto_auth,
-    moto_server,
-    s3_storage,
-    use_s3,
-)
+from ting.media.tests.s3 import S3, MotoAuth, use_s3
 from ting.playback.selectors import stream_url
 from ting.stats.models import StreamLog
 from ting.studio import services as studio_services
-from ting.studio.forms import process_cover
 
 pytestmark = pytest.mark.django_db
 
