@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
 import shutil
 import tempfile
@@ -190,20 +191,25 @@ def translating_storage_errors(what: str) -> Iterator[None]:
 
 
 def check_storage(storage: Storage = default_storage) -> None:
-    """Write, read back and delete a tiny probe object; StorageUnavailable says what failed."""
+    """Write, read back and delete a tiny probe object; StorageUnavailable says what failed.
+
+    The probe is written first and under an exact name: a HEAD (which `save()` would send to
+    find a free name) carries no error body, and the store's error code is what tells a wrong
+    key from a missing permission.
+    """
     payload = uuid.uuid4().bytes
     name = f"{PROBE_PREFIX}/{uuid.uuid4().hex}"
     with translating_storage_errors("checking the media store"):
-        stored = storage.save(name, ContentFile(payload))
+        put_exact(name, io.BytesIO(payload), storage)
         try:
-            with storage.open(stored, "rb") as handle:
+            with storage.open(name, "rb") as handle:
                 if handle.read() != payload:
                     raise StorageUnavailable(
                         _("The media store returned different bytes than were written to it."),
                         code="storage_corrupt",
                     )
         finally:
-            storage.delete(stored)
+            storage.delete(name)
 
 
 # --- manifests (backups) ------------------------------------------------------------------
