@@ -21,7 +21,6 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.utils.translation import gettext as _
 
