@@ -39,7 +39,7 @@ def tiny_jpeg() -> bytes:
     return buffer.getvalue()
 
 
-CHUNK = 64 * 1024
+CHUNK = 16 * 1024  # several chunks, so joining them in order is tested
 
 
 def _upload(client: Client, album: Album, audio: bytes) -> tuple[str, Any]:
