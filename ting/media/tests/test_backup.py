@@ -27,6 +27,7 @@ from ting.media.audio.cover import process_cover
 from ting.media.audio.testing import speech_like, write_audio
 from ting.media.models import AudioAsset, Rendition
 from ting.media.storage import describe_object, iter_keys
+from ting.media.tests.s3 import ACCESS_KEY, S3, SECRET_KEY, use_s3
 from ting.studio.services import album_set_cover
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -122,3 +123,24 @@ def test_a_backup_without_media_lists_what_the_store_must_still_hold(tmp_path: P
     manifest = json.loads((backup / "manifest.json").read_text())
     assert manifest["media_included"] is False
     assert {o["key"] for o in manifest["objects"]} == set(_files())
+
+
+def test_a_backup_of_a_bucket_restores_into_a_fresh_bucket(
+    tmp_path: Path, settings: Any, s3_storage: S3
+) -> None:
+    track = _catalog(tmp_path)
+    rows, files = _rows(), _files()
+    assert str(track.audio.original.name) in s3_storage.keys("audio/")
+    backup = tmp_path / "backup"
+    call_command("backup", str(backup), "--with-media", stdout=io.StringIO())
+
+    call_command("flush", interactive=False, verbosity=0)
+    fresh = S3(endpoint=s3_storage.endpoint, bucket=f"{s3_storage.bucket}-restored")
+    fresh.client().create_bucket(Bucket=fresh.bucket)
+    use_s3(
+        settings, endpoint=fresh.endpoint, bucket=fresh.bucket, key=ACCESS_KEY, secret=SECRET_KEY
+    )
+    call_command("restore", str(backup), stdout=io.StringIO())
+    assert _rows() == rows
+    assert _files() == files
+    assert fresh.keys() == sorted(files)
