@@ -152,6 +152,8 @@ class MotoAuth:
     full_secret: str
     no_rights_key: str
     no_rights_secret: str
+    uploads_only_key: str
+    uploads_only_secret: str
 
 
 @pytest.fixture
@@ -168,19 +170,25 @@ def moto_auth(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> MotoAuth:
     )
     suffix = uuid.uuid4().hex[:8]
     keys = []
-    for name, policy in (("full", "*"), ("none", None)):
+    uploads_only = (
+        '{"Version": "2012-10-17", "Statement": ['
+        '{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::*/uploads/*"},'
+        '{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::*"}]}'
+    )
+    everything = (
+        '{"Version": "2012-10-17", "Statement": '
+        '[{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
+    )
+    for name, policy in (("full", everything), ("none", None), ("uploads", uploads_only)):
         user = f"ting-{name}-{suffix}"
         iam.create_user(UserName=user)
         if policy:
             iam.put_user_policy(
                 UserName=user,
                 PolicyName="s3",
-                PolicyDocument=(
-                    '{"Version": "2012-10-17", "Statement": '
-                    '[{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
-                ),
+                PolicyDocument=policy,
             )
         key = iam.create_access_key(UserName=user)["AccessKey"]
         keys.append((key["AccessKeyId"], key["SecretAccessKey"]))
     monkeypatch.setattr(moto_settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
-    return MotoAuth(keys[0][0], keys[0][1], keys[1][0], keys[1][1])
+    return MotoAuth(*keys[0], *keys[1], *keys[2])

@@ -206,3 +206,41 @@ def test_bad_credentials_give_the_uploader_a_clear_message_and_keep_the_upload(
         )
     assert done.status_code == 200
     assert Upload.objects.get().status == Upload.Status.COMPLETE
+
+
+def test_an_upload_whose_finish_failed_finishes_with_an_empty_patch(
+    anchor_client: Client,
+    album: Album,
+    make_speech: Callable[..., bytes],
+    s3_storage: S3,
+    settings: Any,
+    moto_auth: MotoAuth,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    audio = make_speech(seconds=2.0)
+    # A key that may write chunks under uploads/ but not the original under audio/.
+    use_s3(
+        settings, endpoint=s3_storage.endpoint, bucket=s3_storage.bucket,
+        key=moto_auth.uploads_only_key, secret=moto_auth.uploads_only_secret,
+    )  # fmt: skip
+    url, last = _upload(anchor_client, album, audio)
+    assert last.status_code == 503
+    assert last.json()["code"] == "storage_no_permission"
+    upload = Upload.objects.get()
+    assert (upload.status, upload.offset) == (Upload.Status.RECEIVING, len(audio))
+    assert not Track.objects.exists(), "no half-made track is left behind"
+
+    use_s3(
+        settings, endpoint=s3_storage.endpoint, bucket=s3_storage.bucket,
+        key=moto_auth.full_key, secret=moto_auth.full_secret,
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        done = anchor_client.patch(
+            url,
+            data=b"",
+            content_type="application/offset+octet-stream",
+            headers={"Upload-Offset": str(len(audio))},
+        )
+    assert done.status_code == 200
+    assert done.json()["status"] == "complete"
+    assert Track.objects.get().status == Track.Status.READY
