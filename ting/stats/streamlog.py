@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from ting.core.db import commit_without_flush
+from ting.core.db import insert_without_flush
 from ting.core.streams import StreamServed
 from ting.playback.delivery.ranges import FullContent, PartialContent, parse_range
 from ting.stats.models import StreamLog
@@ -37,7 +37,7 @@ def log_stream(event: StreamServed) -> None:
     range_header = str(meta.get("HTTP_RANGE", ""))[:_MAX_TEXT]
     method = (request.method or "")[:8]
     user = getattr(request, "user", None)
-    row = StreamLog(
+    values = dict(
         at=now,
         track_id=event.track_id,
         format=event.fmt[:10],
@@ -56,5 +56,4 @@ def log_stream(event: StreamServed) -> None:
         referrer=str(meta.get("HTTP_REFERER", ""))[:_MAX_TEXT],
         user_id=user.pk if user is not None and user.is_authenticated else None,
     )
-    with commit_without_flush():
-        row.save(force_insert=True)
+    insert_without_flush(StreamLog, values)
