@@ -310,7 +310,7 @@ LOGGING: dict[str, Any] = {
 # --- Ting -----------------------------------------------------------------------------------
 
 TING_PAGE_SIZE = env_int("TING_PAGE_SIZE", 20, minimum=1)
-TING_PROCESSING_DEADLINE = env_int("TING_PROCESSING_DEADLINE", 3600, minimum=60)
+TING_PROCESSING_DEADLINE = env_int("TING_PROCESSING_DEADLINE", 3600, minimum=1)
 TING_STREAM_URL_TTL = env_int("TING_STREAM_URL_TTL", 4 * 3600, minimum=60)
 MEDIA_DELIVERY = env_choice(
     "MEDIA_DELIVERY", "redirect" if STORAGE == "s3" else "app", ("app", "x-accel", "redirect")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import tempfile
+import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -94,12 +94,16 @@ def asset_process(*, asset_id: int) -> AudioAsset | None:
                 stage=mapped[stage]
             )
 
+    # One work folder per asset, emptied at the claim: a worker killed with -9 never runs its
+    # cleanup, and the run that takes over its job removes what it left instead of leaking it.
+    out_dir = Path(settings.DATA_DIR) / "work" / f"asset-{asset_id}"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
     try:
-        with tempfile.TemporaryDirectory(prefix="ting-renditions-") as out_dir:
-            with local_copy(str(asset.original.name)) as source:
-                result = process_audio(source, out_dir, on_stage=on_stage)
-            AudioAsset.objects.filter(pk=asset_id).update(stage=AudioAsset.Stage.STORING)
-            return _store_result(asset=asset, result=result)
+        with local_copy(str(asset.original.name)) as source:
+            result = process_audio(source, out_dir, on_stage=on_stage)
+        AudioAsset.objects.filter(pk=asset_id).update(stage=AudioAsset.Stage.STORING)
+        return _store_result(asset=asset, result=result)
     except AudioRejected as rejection:
         return _fail(
             asset=asset, code=rejection.code, message=_(rejection.template), params=rejection.params
@@ -107,6 +111,8 @@ def asset_process(*, asset_id: int) -> AudioAsset | None:
     except Exception:
         logger.exception("processing audio asset %s failed", asset_id)
         return _retry_or_fail(asset=asset)
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
 
 
 def _store_result(*, asset: AudioAsset, result: PipelineResult) -> AudioAsset:

@@ -119,3 +119,22 @@ def test_a_failing_log_never_fails_the_stream(
 
 def broken_logger(event: object) -> None:
     raise RuntimeError("disk full")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_row_commits_without_flush_and_leaves_the_connection_durable(
+    client: Client, anchor: Anchor
+) -> None:
+    track = with_audio(make_track(album__anchor=anchor))
+    with CaptureQueriesContext(connection) as queries:
+        assert get(client, track).status_code == 200
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    log_insert = [sql for sql in inserts if StreamLog._meta.db_table in sql]
+    assert len(log_insert) == 1
+    assert StreamLog.objects.count() == 1
+    if connection.vendor == "postgresql":
+        # One statement, one round trip; the relaxed commit ended with its own transaction.
+        assert "set_config('synchronous_commit', 'off', true)" in log_insert[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
