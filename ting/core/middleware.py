@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 
+from ting.core import health, logs, metrics, unavailable
 from ting.core.script import reset_reader_script, script_for, set_reader_script
+
+_log = logging.getLogger(__name__)
+_access = logging.getLogger("ting.access")
 
 
 class ReaderScriptMiddleware:
@@ -23,3 +29,72 @@ class ReaderScriptMiddleware:
             return self.get_response(request)
         finally:
             reset_reader_script(token)
+
+
+class RequestMiddleware:
+    """Per request: an id (echoed as X-Request-ID, in every log line), one access log line,
+    the latency and stream-byte metrics, and a 503 when a service the view needs is down.
+
+    It sits first in MIDDLEWARE and runs on every page and byte request: keep it to a few
+    microseconds (docs/benchmarks.md, "Operations").
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        started = time.perf_counter()
+        request_id = logs.request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
+        token = logs.set_request_id(request_id)
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            self._record(request, response, time.perf_counter() - started)
+        finally:
+            logs.reset_request_id(token)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        service = unavailable.service_down(exception)
+        if service is None:
+            return None
+        # Expected during an outage: one line, no traceback; /readyz says the rest.
+        _log.warning("%s is down: %s", service, health.explain(exception))
+        return unavailable.unavailable_response(request)
+
+    @staticmethod
+    def _record(request: HttpRequest, response: HttpResponseBase, seconds: float) -> None:
+        match = request.resolver_match
+        route = match.view_name if match is not None else "unmatched"
+        status = response.status_code
+        metrics.REQUEST_SECONDS.labels(route, metrics.status_class(status)).observe(seconds)
+        size = _body_size(response)
+        if route == "playback:stream" and size and status in (200, 206) and match is not None:
+            metrics.STREAM_BYTES.labels(match.kwargs.get("fmt", "")).inc(size)
+        if _access.isEnabledFor(logging.INFO):
+            _access.info(
+                "%s %s %s %.1fms %sB",
+                request.method,
+                request.path,
+                status,
+                seconds * 1000,
+                "-" if size is None else size,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 2),
+                    "bytes": size,
+                },
+            )
+
+
+def _body_size(response: HttpResponseBase) -> int | None:
+    # CommonMiddleware sets Content-Length on every non-streaming answer; file responses set it.
+    length = response.get("Content-Length")
+    if length and length.isdigit():
+        return int(length)
+    if not response.streaming:
+        return len(response.content)  # type: ignore[attr-defined]
+    return None
