@@ -48,10 +48,25 @@ TASK_SECONDS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 1800.0),
 )
 _STATUS_CLASS = {code: f"{code // 100}xx" for code in range(100, 600)}
+# Resolving label values to a child costs a lock and a tuple hash; the set of routes is small
+# and fixed, so each child is looked up once per process.
+_request_children: dict[tuple[str, str], Any] = {}
+_stream_children: dict[str, Any] = {}
 
 
-def status_class(code: int) -> str:
-    return _STATUS_CLASS.get(code, "other")
+def observe_request(route: str, status: int, seconds: float) -> None:
+    key = (route, _STATUS_CLASS.get(status, "other"))
+    child = _request_children.get(key)
+    if child is None:
+        child = _request_children[key] = REQUEST_SECONDS.labels(*key)
+    child.observe(seconds)
+
+
+def count_stream_bytes(fmt: str, size: int) -> None:
+    child = _stream_children.get(fmt)
+    if child is None:
+        child = _stream_children[fmt] = STREAM_BYTES.labels(fmt)
+    child.inc(size)
 
 
 class QueueCollector(Collector):

@@ -67,27 +67,19 @@ class RequestMiddleware:
         match = request.resolver_match
         route = match.view_name if match is not None else "unmatched"
         status = response.status_code
-        metrics.REQUEST_SECONDS.labels(route, metrics.status_class(status)).observe(seconds)
+        metrics.observe_request(route, status, seconds)
         size = _body_size(response)
         if route == "playback:stream" and size and status in (200, 206) and match is not None:
-            metrics.STREAM_BYTES.labels(match.kwargs.get("fmt", "")).inc(size)
+            metrics.count_stream_bytes(match.kwargs.get("fmt", ""), size)
         if _access.isEnabledFor(logging.INFO):
+            method, path, ms = request.method, request.path, round(seconds * 1000, 2)
+            # One `extra` key: the JSON formatter spreads it, and it is cheaper than five.
+            fields = {"method": method, "path": path, "route": route, "status": status,
+                      "duration_ms": ms, "bytes": size}  # fmt: skip
             _access.info(
-                "%s %s %s %.1fms %sB",
-                request.method,
-                request.path,
-                status,
-                seconds * 1000,
-                "-" if size is None else size,
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 2),
-                    "bytes": size,
-                },
-            )
+                "%s %s %s %sms %sB", method, path, status, ms, "-" if size is None else size,
+                extra={"fields": fields},
+            )  # fmt: skip
 
 
 def _body_size(response: HttpResponseBase) -> int | None:
