@@ -29,4 +29,5 @@ def storage_target() -> str:
     location = getattr(default_storage, "location", None) or getattr(
         default_storage, "bucket_name", ""
     )
-    return f"{type(default_storage).__name__} {location}".strip()
+    # default_storage is a lazy proxy; its __class__ is the configured backend's.
+    return f"{default_storage.__class__.__name__} {location}".strip()

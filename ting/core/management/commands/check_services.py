@@ -5,6 +5,7 @@ Django's own `check` stays available as `ting django-check` (or `manage.py check
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -32,9 +33,9 @@ class Command(BaseCommand):
         for result in results:
             verdict = _("ok") if result.ok else _("FAILED")
             rows.append((result.name, result.target, f"{verdict}  {result.detail}".rstrip()))
-        widths = [max(len(row[column]) for row in rows) for column in range(2)]
+        widths = [max(_width(row[column]) for row in rows) for column in range(2)]
         for index, (name, target, verdict) in enumerate(rows):
-            line = f"{name.ljust(widths[0])}  {target.ljust(widths[1])}  {verdict}"
+            line = f"{_pad(name, widths[0])}  {_pad(target, widths[1])}  {verdict}"
             failed = index > 0 and not results[index - 1].ok
             self.stdout.write(self.style.ERROR(line) if failed else line)
         failures = [result.name for result in results if not result.ok]
@@ -45,3 +46,12 @@ class Command(BaseCommand):
                 returncode=1,
             )
         self.stdout.write(self.style.SUCCESS(_("Every service answers.")))
+
+
+def _width(text: str) -> int:
+    # Chinese headings take two terminal columns a character.
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
