@@ -7,11 +7,13 @@ worker and task worker on the host writes its samples there and ``/metrics`` add
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import os
 import time
 from collections.abc import Iterator
+from contextvars import Token
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +29,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from ting.core import logs
 
 log = logging.getLogger(__name__)
 
@@ -126,17 +130,22 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
 
 # --- task durations ------------------------------------------------------------------------
 
-_started: dict[str, float] = {}
+_started: dict[str, tuple[float, Token[str]]] = {}
 
 
 def _task_started(*, task_result: Any, **kwargs: Any) -> None:
-    _started[task_result.id] = time.monotonic()
+    # A task's log lines share one id, "task-<id>", as a request's do.
+    token = logs.set_request_id(f"task-{task_result.id}")
+    _started[task_result.id] = (time.monotonic(), token)
 
 
 def _task_finished(*, task_result: Any, **kwargs: Any) -> None:
-    began = _started.pop(task_result.id, None)
-    if began is None:
+    started = _started.pop(task_result.id, None)
+    if started is None:
         return
+    began, token = started
+    with contextlib.suppress(ValueError):  # the signal came from another context: keep it
+        logs.reset_request_id(token)
     name = task_result.task.module_path
     TASK_SECONDS.labels(name, str(task_result.status).lower()).observe(time.monotonic() - began)
 

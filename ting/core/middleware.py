@@ -4,6 +4,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 
@@ -41,6 +42,7 @@ class RequestMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
+        self.static_url: str = settings.STATIC_URL or "/static/"
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
@@ -62,10 +64,13 @@ class RequestMiddleware:
         _log.warning("%s is down: %s", service, health.explain(exception))
         return unavailable.unavailable_response(request)
 
-    @staticmethod
-    def _record(request: HttpRequest, response: HttpResponseBase, seconds: float) -> None:
+    def _record(self, request: HttpRequest, response: HttpResponseBase, seconds: float) -> None:
         match = request.resolver_match
-        route = match.view_name if match is not None else "unmatched"
+        if match is not None:
+            route = match.view_name
+        else:
+            # WhiteNoise answers static files before any URL is resolved.
+            route = "static" if request.path.startswith(self.static_url) else "unmatched"
         status = response.status_code
         metrics.observe_request(route, status, seconds)
         size = _body_size(response)

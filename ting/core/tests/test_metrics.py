@@ -70,6 +70,13 @@ def test_requests_are_counted_by_route_name_not_by_raw_path(client: Client) -> N
     assert b"/no/such/page" not in client.get("/metrics").content
 
 
+def test_static_files_count_under_one_route(client: Client) -> None:
+    before = sample("ting_http_request_duration_seconds_count", route="static", status="2xx")
+    assert client.get("/static/ting/site.css").status_code == 200
+    after = sample("ting_http_request_duration_seconds_count", route="static", status="2xx")
+    assert after - before == 1
+
+
 @pytest.mark.django_db
 def test_stream_bytes_count_what_was_sent_including_ranges(client: Client, anchor: Anchor) -> None:
     track = with_audio(make_track(album__anchor=anchor))

@@ -67,6 +67,7 @@ def test_an_enqueued_task_waits_in_redis_until_a_worker_process_runs_it(
     assert found["seconds"] == pytest.approx(2.0, abs=0.01)
     assert found["peak"] == pytest.approx(0.25, abs=0.01)
     assert found["pid"] != os.getpid()
+    assert found["request_id"] == f"task-{result.id}"  # the task's log lines share its id
     assert json.loads(Path(str(audio) + ".json").read_text()) == found
 
 
