@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -159,6 +160,13 @@ def sample_queries(count: int, seed: int) -> list[str]:
     return queries
 
 
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds of this process and of its finished children (the segmenting pool)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=1_000_000)
@@ -175,8 +183,10 @@ def main() -> int:
         build_catalog(args.docs, args.seed)
         catalog_s = time.perf_counter() - t0
         t0 = time.perf_counter()
+        cpu0 = _cpu_seconds()
         tracks, albums, anchors = index.rebuild()
         build_s = time.perf_counter() - t0
+        cpu = [b - a for a, b in zip(cpu0, _cpu_seconds(), strict=True)]
         rate = (tracks + albums + anchors) / build_s
         queries = sample_queries(args.queries, args.seed)
         for q in queries[:20]:  # warm the page cache
@@ -192,7 +202,11 @@ def main() -> int:
         p50 = statistics.median(times)
         p95 = times[int(len(times) * 0.95) - 1]
         print(f"catalog: {tracks} tracks, {albums} albums, {anchors} anchors ({catalog_s:.0f} s)")
-        print(f"index build: {build_s:.1f} s, {rate:,.0f} docs/s")
+        print(
+            f"index build: {build_s:.1f} s, {rate:,.0f} docs/s"
+            f" (CPU: {cpu[0]:.1f} s this process, {cpu[1]:.1f} s segmenting workers;"
+            f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        )
         print(
             f"queries: {len(queries)}, {found / len(queries):.0%} with results;"
             f" p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {times[-1]:.1f} ms"

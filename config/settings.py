@@ -246,8 +246,70 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# STORAGE=s3 keeps every medium (originals, renditions, covers, avatars, uploads in flight) in
+# an S3-compatible bucket, so app processes on different machines share no local file
+# (docs/adr/0013-object-storage.md). Checked here, at start-up, not at the first upload.
+STORAGE = env_choice("STORAGE", "local", ("local", "s3"))
+S3_BUCKET = env_str("S3_BUCKET")
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")  # empty: AWS; else MinIO, Ceph, R2, OSS, COS …
+S3_REGION = env_str("S3_REGION")
+S3_ACCESS_KEY_ID = env_str("S3_ACCESS_KEY_ID")
+S3_SECRET_ACCESS_KEY = env_str("S3_SECRET_ACCESS_KEY")
+S3_CUSTOM_DOMAIN = env_str("S3_CUSTOM_DOMAIN")  # a CDN in front of the bucket: public URLs
+S3_ADDRESSING_STYLE = env_choice("S3_ADDRESSING_STYLE", "auto", ("auto", "path", "virtual"))
+S3_QUERYSTRING_EXPIRE = env_int("S3_QUERYSTRING_EXPIRE", 3600, minimum=60)
+S3_TIMEOUT = env_int("S3_TIMEOUT", 10, minimum=1)
+# MEDIA_DELIVERY=redirect: how long a presigned audio URL works (minutes: it is a bearer token).
+TING_REDIRECT_URL_TTL = env_int("TING_REDIRECT_URL_TTL", 300, minimum=10)
+_default_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if STORAGE == "s3":
+    if not S3_BUCKET:
+        raise ImproperlyConfigured("STORAGE=s3 needs S3_BUCKET, the name of an existing bucket.")
+    if S3_ENDPOINT_URL and not S3_ENDPOINT_URL.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"S3_ENDPOINT_URL must start with http:// or https://, not {S3_ENDPOINT_URL!r}."
+        )
+    if bool(S3_ACCESS_KEY_ID) != bool(S3_SECRET_ACCESS_KEY):
+        raise ImproperlyConfigured(
+            "Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (then boto3 finds "
+            "credentials in its usual places: instance role, ~/.aws, AWS_* variables)."
+        )
+    if S3_CUSTOM_DOMAIN.startswith(("http://", "https://")) or "/" in S3_CUSTOM_DOMAIN:
+        raise ImproperlyConfigured(
+            f"S3_CUSTOM_DOMAIN is a host name like cdn.example.com, not {S3_CUSTOM_DOMAIN!r}."
+        )
+    from botocore.config import Config as _BotoConfig
+
+    _addressing = None if S3_ADDRESSING_STYLE == "auto" else S3_ADDRESSING_STYLE
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": S3_REGION or None,
+            "access_key": S3_ACCESS_KEY_ID or None,
+            "secret_key": S3_SECRET_ACCESS_KEY or None,
+            "custom_domain": S3_CUSTOM_DOMAIN or None,
+            # Short timeouts and few retries: an unreachable store must fail a request with a
+            # clear message in seconds, not hang a worker for minutes.
+            "client_config": _BotoConfig(
+                s3={"addressing_style": _addressing},
+                signature_version="s3v4",
+                connect_timeout=S3_TIMEOUT,
+                read_timeout=S3_TIMEOUT * 6,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+            # Like FileSystemStorage: a name already taken gets a suffix, never overwrites.
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": S3_QUERYSTRING_EXPIRE,
+            "url_protocol": "https:" if PRODUCTION else "http:",
+            "max_memory_size": 8 * 1024**2,
+        },
+    }
 STORAGES: dict[str, Any] = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -300,7 +362,14 @@ TING_RETRY_AFTER = env_int("TING_RETRY_AFTER", 30, minimum=1)
 TING_PAGE_SIZE = env_int("TING_PAGE_SIZE", 20, minimum=1)
 TING_PROCESSING_DEADLINE = env_int("TING_PROCESSING_DEADLINE", 3600, minimum=60)
 TING_STREAM_URL_TTL = env_int("TING_STREAM_URL_TTL", 4 * 3600, minimum=60)
-MEDIA_DELIVERY = env_choice("MEDIA_DELIVERY", "app", ("app", "x-accel", "redirect"))
+MEDIA_DELIVERY = env_choice(
+    "MEDIA_DELIVERY", "redirect" if STORAGE == "s3" else "app", ("app", "x-accel", "redirect")
+)
+if STORAGE == "s3" and MEDIA_DELIVERY != "redirect":
+    raise ImproperlyConfigured(
+        "STORAGE=s3 serves audio with MEDIA_DELIVERY=redirect (short-lived presigned URLs); "
+        f"{MEDIA_DELIVERY!r} needs the files on this machine's disk."
+    )
 TING_XACCEL_PREFIX = env_str("TING_XACCEL_PREFIX", "/_protected/media/")
 # Creator studio uploads (docs/adr/0008-resumable-uploads.md).
 TING_UPLOAD_MAX_BYTES = env_int("TING_UPLOAD_MAX_BYTES", 2 * 1024**3, minimum=1)

@@ -205,6 +205,7 @@ class FileUpload {
       }
     }
     let attempt = 0;
+    let reason = "";
     while (!this.cancelled) {
       try {
         if (!this.url) {
@@ -219,8 +220,13 @@ class FileUpload {
           continue;
         }
         if (this.offset >= this.file.size) {
-          this.done(json(await send("GET", this.url)));
-          return;
+          const state = json(await send("GET", this.url));
+          if (state.status !== "receiving") {
+            this.done(state);
+            return;
+          }
+          // Every byte arrived but finishing failed (the media store was down): an empty
+          // PATCH at the end finishes it now.
         }
         const start = this.offset;
         const end = Math.min(this.file.size, start + this.chunk);
@@ -251,6 +257,8 @@ class FileUpload {
           this.offset = null;
           localStorage.removeItem(this.key);
         } else if (RETRY_STATUSES.has(xhr.status)) {
+          // A 503 from an unreachable media store says why; the uploader reads it while we wait.
+          reason = json(xhr).error || "";
           throw new Error(`status ${xhr.status}`);
         } else {
           this.fail(json(xhr).error || `HTTP ${xhr.status}`);
@@ -260,7 +268,9 @@ class FileUpload {
         if (this.cancelled) return;
         attempt += 1;
         const seconds = Math.min(MAX_BACKOFF_S, 2 ** Math.min(attempt, 5)) * (0.75 + Math.random() / 2);
-        this.stats.textContent = fill(this.i18n.i18nRetrying, { seconds: Math.round(seconds) });
+        const retrying = fill(this.i18n.i18nRetrying, { seconds: Math.round(seconds) });
+        this.stats.textContent = reason ? `${reason} ${retrying}` : retrying;
+        reason = "";
         await waitOrOnline(seconds);
         this.offset = null; // whatever happened, re-sync with HEAD before sending more
       }

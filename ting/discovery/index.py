@@ -9,19 +9,26 @@ content (public, published, in a public album) has a document; anything else los
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ting.catalog.models import Album, Anchor, Track
 from ting.discovery.models import IndexWatermark, SearchDocument
+from ting.discovery.search.backends import backend
 from ting.discovery.text import (
     INTRO_INDEX_CHARS,
+    TRANSCRIPT_INDEX_CHARS,
     names_tokens,
     pinyin_tokens,
     plain_text,
@@ -32,10 +39,13 @@ logger = logging.getLogger(__name__)
 
 Kind = SearchDocument.Kind
 BATCH = 500
+# Below this many tracks a rebuild takes seconds and a process pool would cost more than it saves.
+PARALLEL_FROM = 5000
+# Batches handed to the pool before the first result is awaited: enough to keep 8 workers busy.
+AHEAD = 16
 # Rows committed a little after the sync read the clock must not be skipped; re-indexing a
 # few documents twice costs nothing.
 OVERLAP = timedelta(seconds=60)
-FIELDS = ["title", "names", "intro", "transcript", "pinyin", "features", "features_ready"]
 
 
 @dataclass(frozen=True)
@@ -53,60 +63,101 @@ class Source:
 
 def build_document(source: Source) -> SearchDocument:
     """Normalised, segmented, space-joined tokens per weighted field (ting.discovery.text)."""
-    return SearchDocument(
-        kind=source.kind,
-        object_id=source.object_id,
-        title=search_tokens(source.title),
-        names=names_tokens(" ".join(source.names)),
-        intro=search_tokens(plain_text(source.intro), hmm=False, limit=INTRO_INDEX_CHARS),
-        transcript=search_tokens(source.transcript, hmm=False, limit=4000),
-        pinyin=pinyin_tokens(*source.pinyin_of),
-        features="",
-        features_ready=False,
+    return SearchDocument(**dict(zip(ROW_FIELDS, document_row(source), strict=True)))
+
+
+# The columns a document row fills, in order; `features` starts empty (the neighbours task fills
+# it) and `indexed_at` is the write's time.
+ROW_FIELDS = ("kind", "object_id", "title", "names", "intro", "transcript", "pinyin")
+DocumentRow = tuple[str, int, str, str, str, str, str]
+
+
+def document_row(source: Source) -> DocumentRow:
+    return (
+        source.kind,
+        source.object_id,
+        search_tokens(source.title),
+        names_tokens(" ".join(source.names)),
+        search_tokens(
+            plain_text(source.intro), hmm=False, limit=INTRO_INDEX_CHARS, characters=False
+        ),
+        search_tokens(source.transcript, hmm=False, limit=TRANSCRIPT_INDEX_CHARS, characters=False),
+        pinyin_tokens(*source.pinyin_of),
     )
 
 
-def _tag_names(album: Album) -> list[str]:
-    return [tag.name for tag in album.tags.all()]
+def document_rows(sources: list[Source]) -> list[DocumentRow]:
+    """Rows of a batch of sources; top-level so a process pool can run it."""
+    return [document_row(source) for source in sources]
 
 
-def track_source(track: Track) -> Source:
-    album = track.album
-    anchor = album.anchor
-    return Source(
-        kind=Kind.TRACK,
-        object_id=track.pk,
-        title=track.title,
-        names=[album.title, anchor.display_name, *_tag_names(album)],
-        intro=track.intro,
-        pinyin_of=[track.title, anchor.display_name],
+# --- reading the catalog: plain rows, not model instances (a rebuild reads every object) -----
+
+
+def _album_tags(album_ids: Iterable[int]) -> dict[int, list[str]]:
+    tags: dict[int, list[str]] = {}
+    through = Album.tags.through.objects.filter(album_id__in=list(album_ids))
+    for album_id, name in through.order_by("pk").values_list("album_id", "tag__name"):
+        tags.setdefault(album_id, []).append(name)
+    return tags
+
+
+def track_sources(tracks: QuerySet[Track]) -> list[Source]:
+    rows = list(
+        tracks.values_list(
+            "pk", "title", "intro", "album_id", "album__title", "album__anchor__display_name"
+        )
     )
+    tags = _album_tags({row[3] for row in rows})
+    return [
+        Source(
+            kind=Kind.TRACK,
+            object_id=pk,
+            title=title,
+            names=[album_title, anchor_name, *tags.get(album_id, ())],
+            intro=intro,
+            pinyin_of=[title, anchor_name],
+        )
+        for pk, title, intro, album_id, album_title, anchor_name in rows
+    ]
 
 
-def album_source(album: Album) -> Source:
-    return Source(
-        kind=Kind.ALBUM,
-        object_id=album.pk,
-        title=album.title,
-        names=[album.anchor.display_name, *_tag_names(album)],
-        intro=album.intro,
-        pinyin_of=[album.title, album.anchor.display_name],
-    )
+def album_sources(albums: QuerySet[Album]) -> list[Source]:
+    rows = list(albums.values_list("pk", "title", "intro", "anchor__display_name"))
+    tags = _album_tags(row[0] for row in rows)
+    return [
+        Source(
+            kind=Kind.ALBUM,
+            object_id=pk,
+            title=title,
+            names=[anchor_name, *tags.get(pk, ())],
+            intro=intro,
+            pinyin_of=[title, anchor_name],
+        )
+        for pk, title, intro, anchor_name in rows
+    ]
 
 
-def anchor_source(anchor: Anchor) -> Source:
-    return Source(
-        kind=Kind.ANCHOR,
-        object_id=anchor.pk,
-        title=anchor.display_name,
-        intro=anchor.bio,
-        pinyin_of=[anchor.display_name],
-    )
+def anchor_sources(anchors: QuerySet[Anchor]) -> list[Source]:
+    return [
+        Source(kind=Kind.ANCHOR, object_id=pk, title=name, intro=bio, pinyin_of=[name])
+        for pk, name, bio in anchors.values_list("pk", "display_name", "bio")
+    ]
 
 
 def listed_anchors() -> QuerySet[Anchor]:
     """Anchors with a listed album: the ones search may show."""
     return Anchor.objects.filter(Exists(Album.objects.listed().filter(anchor=OuterRef("pk"))))
+
+
+_READERS: dict[str, tuple[Callable[[], QuerySet[Any]], Callable[[Any], list[Source]]]] = {
+    Kind.TRACK: (Track.objects.listed, track_sources),
+    Kind.ALBUM: (Album.objects.listed, album_sources),
+    Kind.ANCHOR: (listed_anchors, anchor_sources),
+}
+
+
+# --- writing ----------------------------------------------------------------------------------
 
 
 def _chunks(ids: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
@@ -115,57 +166,49 @@ def _chunks(ids: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
         yield chunk
 
 
-def _write(kind: str, documents: list[SearchDocument], stale: set[int]) -> None:
+def _insert(rows: list[DocumentRow]) -> None:
+    """Plain multi-row INSERT (standard SQL, both backends): a rebuild writes every document,
+    and building a model instance per row cost more than segmenting it."""
+    if not rows:
+        return
+    table = SearchDocument._meta.db_table
+    columns = ", ".join([*ROW_FIELDS, "features", "features_ready", "indexed_at"])
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 10)})",  # noqa: S608
+            [(*row, "", False, now) for row in rows],
+        )
+
+
+def _write(kind: str, rows: list[DocumentRow], stale: set[int]) -> None:
     with transaction.atomic():
-        if stale:
-            SearchDocument.objects.filter(kind=kind, object_id__in=stale).delete()
-        if documents:
-            SearchDocument.objects.bulk_create(
-                documents,
-                update_conflicts=True,
-                unique_fields=["kind", "object_id"],
-                update_fields=FIELDS,
-            )
+        SearchDocument.objects.filter(
+            kind=kind, object_id__in=stale | {row[1] for row in rows}
+        ).delete()
+        _insert(rows)
+
+
+def _index(kind: str, ids: Iterable[int]) -> int:
+    listed, read = _READERS[kind]
+    count = 0
+    for chunk in _chunks(ids):
+        rows = document_rows(read(listed().filter(pk__in=chunk)))
+        _write(kind, rows, set(chunk) - {row[1] for row in rows})
+        count += len(rows)
+    return count
 
 
 def index_tracks(track_ids: Iterable[int]) -> int:
-    count = 0
-    for chunk in _chunks(track_ids):
-        tracks = list(
-            Track.objects.listed()
-            .filter(pk__in=chunk)
-            .select_related("album", "album__anchor")
-            .prefetch_related("album__tags")
-        )
-        documents = [build_document(track_source(track)) for track in tracks]
-        _write(Kind.TRACK, documents, set(chunk) - {track.pk for track in tracks})
-        count += len(documents)
-    return count
+    return _index(Kind.TRACK, track_ids)
 
 
 def index_albums(album_ids: Iterable[int]) -> int:
-    count = 0
-    for chunk in _chunks(album_ids):
-        albums = list(
-            Album.objects.listed()
-            .filter(pk__in=chunk)
-            .select_related("anchor")
-            .prefetch_related("tags")
-        )
-        documents = [build_document(album_source(album)) for album in albums]
-        _write(Kind.ALBUM, documents, set(chunk) - {album.pk for album in albums})
-        count += len(documents)
-    return count
+    return _index(Kind.ALBUM, album_ids)
 
 
 def index_anchors(anchor_ids: Iterable[int]) -> int:
-    count = 0
-    for chunk in _chunks(anchor_ids):
-        anchors = list(listed_anchors().filter(pk__in=chunk))
-        documents = [build_document(anchor_source(anchor)) for anchor in anchors]
-        _write(Kind.ANCHOR, documents, set(chunk) - {anchor.pk for anchor in anchors})
-        count += len(documents)
-    return count
+    return _index(Kind.ANCHOR, anchor_ids)
 
 
 @dataclass(frozen=True)
@@ -210,12 +253,71 @@ def sync_index(*, now: datetime | None = None) -> SyncResult:
     return result
 
 
-def rebuild(*, batch: int = BATCH) -> tuple[int, int, int]:
-    """Every document from scratch (`ting reindex`); documents of gone objects are dropped."""
+def _source_batches(kind: str, batch: int) -> Iterator[list[Source]]:
+    """Every listed object of a kind as Sources, a keyset page at a time."""
+    listed, read = _READERS[kind]
+    last = 0
+    while ids := list(
+        listed().filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+    ):
+        last = ids[-1]
+        yield read(listed().filter(pk__in=ids).order_by("pk"))
+
+
+def _built(batches: Iterable[list[Source]], pool: Pool | None) -> Iterator[list[DocumentRow]]:
+    """Documents of each batch, in order. Batches are read here, in the caller's thread (the
+    database connection is per thread), and segmented in the pool a few batches ahead."""
+    if pool is None:
+        yield from map(document_rows, batches)
+        return
+    ahead: deque[AsyncResult[list[DocumentRow]]] = deque()
+    for sources in batches:
+        ahead.append(pool.apply_async(document_rows, (sources,)))
+        if len(ahead) > AHEAD:
+            yield ahead.popleft().get()
+    while ahead:
+        yield ahead.popleft().get()
+
+
+def _load(kind: str, batch: int, pool: Pool | None) -> int:
+    """Insert every document of a kind (the table was emptied: plain inserts)."""
+    count = 0
+    for rows in _built(_source_batches(kind, batch), pool):
+        _insert(rows)
+        count += len(rows)
+    return count
+
+
+def _pool(workers: int | None) -> Pool | None:
+    """Processes to segment in: segmenting is CPU-bound and Python holds one core per process."""
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    # fork: the workers inherit the loaded dictionary and never touch the database connection.
+    return multiprocessing.get_context("fork").Pool(workers)
+
+
+def rebuild(*, batch: int = BATCH, workers: int | None = None) -> tuple[int, int, int]:
+    """Every document from scratch (`ting reindex`); documents of gone objects are dropped.
+
+    One transaction: readers see the old index until the new one is complete, and a failure
+    leaves the old one. Large catalogs segment in `workers` processes (default: one a core);
+    small ones are not worth starting a pool for.
+    """
     started = timezone.now()
-    SearchDocument.objects.all().delete()
-    tracks = index_tracks(Track.objects.listed().order_by("pk").values_list("pk", flat=True))
-    albums = index_albums(Album.objects.listed().order_by("pk").values_list("pk", flat=True))
-    anchors = index_anchors(listed_anchors().order_by("pk").values_list("pk", flat=True))
-    IndexWatermark.objects.update_or_create(name="catalog", defaults={"value": started})
+    if workers is None and Track.objects.listed().count() < PARALLEL_FROM:
+        workers = 1
+    pool = _pool(workers)
+    try:
+        with transaction.atomic(), backend().bulk_load():
+            SearchDocument.objects.all().delete()
+            tracks = _load(Kind.TRACK, batch, pool)
+            albums = _load(Kind.ALBUM, batch, pool)
+            anchors = _load(Kind.ANCHOR, batch, pool)
+            IndexWatermark.objects.update_or_create(name="catalog", defaults={"value": started})
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
     return tracks, albums, anchors

@@ -9,6 +9,9 @@ benches) goes through these functions, so a query and a document are always cut 
   its own, so a one-character query matches; words are space-joined for FTS5 and tsvector.
 - Pinyin: full (xiaomi) and initials (xm) per word, plus the whole title run together, so a
   pinyin prefix typed so far (xiaomiq, xmq) finds the title.
+- Segmenter: jieba's dictionary and algorithm, run by jieba-rs (`rjieba`): the same words as
+  the Python jieba (identical with HMM off) at ~15× the speed, which is what lets an index build
+  keep up with a large catalog (docs/adr/0011-search-and-recommendations.md).
 - Recommender terms: jieba precise mode, two or more characters (or a Latin word), no stop
   words, no numbers, from text cleaned of URLs, timestamps and credit lines.
 """
@@ -16,28 +19,25 @@ benches) goes through these functions, so a query and a document are always cut 
 from __future__ import annotations
 
 import html
-import logging
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-import jieba
+import rjieba
 from pypinyin import lazy_pinyin
 
 from ting.core.script import to_simplified
 
-_jieba_lock = threading.Lock()
-_jieba_ready = False
-
 # Long intros and transcripts are cut before segmenting: the opening of a show note carries
-# its topic, and jieba costs ~2 µs a character (docs/adr/0011-search-and-recommendations.md).
+# its topic (docs/adr/0011-search-and-recommendations.md).
 INTRO_INDEX_CHARS = 500
 TRANSCRIPT_INDEX_CHARS = 4000
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"^[\w\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+# A whole word between NUL separators (search_words joins the segmenter's words with NUL).
+_JOINED_WORD = re.compile(r"\0([\w\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)(?=\0)")
 _LATIN_WORD = re.compile(r"^[a-z][a-z0-9]*$|^[a-z0-9]*[a-z][a-z0-9]*$")
 _TAGS = re.compile(r"<[^>]*>")
 _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
@@ -64,18 +64,6 @@ STOP_WORDS = frozenset(
 )
 
 
-def _ensure_jieba() -> None:
-    """Load jieba's dictionary once per process, without its chatter on stderr."""
-    global _jieba_ready
-    if _jieba_ready:
-        return
-    with _jieba_lock:
-        if not _jieba_ready:
-            jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
-            _jieba_ready = True
-
-
 def normalise(text: str) -> str:
     """The one comparison form: NFKC, Simplified script, case-folded."""
     if not text:
@@ -94,18 +82,30 @@ def _is_token(word: str) -> bool:
 
 def search_words(text: str, *, hmm: bool = True) -> list[str]:
     """Search-mode words of already-normalised text, punctuation and spaces left out."""
-    _ensure_jieba()
-    return [w for w in jieba.lcut_for_search(text, HMM=hmm) if _is_token(w.strip())]
+    # One C-level regex pass over the joined words instead of a Python test per word: an intro
+    # has hundreds of them, and the per-word test was most of an index build's time.
+    words = rjieba.cut_for_search(text.replace("\0", " "), hmm)
+    joined = "\0" + "\0".join(words) + "\0"
+    return [w for w in _JOINED_WORD.findall(joined) if w != "_"]
 
 
-def search_tokens(text: str, *, hmm: bool = True, limit: int | None = None) -> str:
-    """Space-joined index tokens of raw text: search-mode words and every CJK character."""
+def search_tokens(
+    text: str, *, hmm: bool = True, limit: int | None = None, characters: bool = True
+) -> str:
+    """Space-joined index tokens of raw text: search-mode words and, for short fields, every CJK
+    character (so a one-character query finds a title). Intros and transcripts index words only:
+    their characters would double the index for matches nobody wants ranked."""
+    if limit is not None:
+        # Normalising may change the length a little (NFKC, OpenCC phrases): cut with a margin
+        # before it, exactly after it, so a 20,000-character show note costs what 500 do.
+        text = text[: limit + limit // 4]
     norm = normalise(text)
     if limit is not None:
         norm = norm[:limit]
     words = search_words(norm, hmm=hmm)
-    chars = [c for w in words if len(w) > 1 and _CJK.match(w) for c in w if _CJK.match(c)]
-    return " ".join(_dedupe([*words, *chars]))
+    if characters:
+        words += _CJK.findall(" ".join(words))
+    return " ".join(_dedupe(words))
 
 
 @lru_cache(maxsize=65536)
@@ -117,7 +117,6 @@ def _word_pinyin(word: str) -> tuple[str, str]:
 @lru_cache(maxsize=8192)
 def pinyin_tokens(*texts: str) -> str:
     """Full pinyin and initials per word, and for each text all of it run together."""
-    _ensure_jieba()
     out: list[str] = []
     for text in texts:
         norm = normalise(text)
@@ -125,7 +124,7 @@ def pinyin_tokens(*texts: str) -> str:
             continue
         full_all: list[str] = []
         initials_all: list[str] = []
-        for word in jieba.lcut(norm):
+        for word in rjieba.cut(norm, True):
             if not _CJK.match(word):
                 continue
             full, initials = _word_pinyin(word)
@@ -135,7 +134,7 @@ def pinyin_tokens(*texts: str) -> str:
                 initials_all.append(initials)
                 # Search-mode parts too (小米汽车 → 小米, 汽车), so each part's pinyin matches.
                 if len(word) > 2:
-                    for part in jieba.lcut_for_search(word):
+                    for part in rjieba.cut_for_search(word, True):
                         if part != word and len(part) > 1:
                             out += list(_word_pinyin(part))
         if full_all:
@@ -155,8 +154,7 @@ def query_terms(query: str) -> list[str]:
     norm = normalise(query).strip()
     if not norm:
         return []
-    _ensure_jieba()
-    words = [w.strip() for w in jieba.lcut(norm) if _is_token(w.strip())]
+    words = [w.strip() for w in rjieba.cut(norm, True) if _is_token(w.strip())]
     return _dedupe(words)[:8]
 
 
@@ -191,8 +189,7 @@ def description_lines(text: str) -> list[str]:
 
 def content_terms(text: str) -> Iterator[str]:
     """Recommender terms of normalised text: words of 2+ characters or Latin words."""
-    _ensure_jieba()
-    for word in jieba.lcut(text, HMM=False):
+    for word in rjieba.cut(text, False):
         word = word.strip()
         if len(word) < 2 or word in STOP_WORDS or not _is_token(word) or word.isdigit():
             continue

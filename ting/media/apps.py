@@ -7,6 +7,8 @@ class MediaConfig(AppConfig):
 
     def ready(self) -> None:
         from ting.core.health import register_probe
-        from ting.media.probes import storage_probe, storage_target
+        from ting.media.probes import storage_target
+        from ting.media.storage import check_storage
 
-        register_probe("storage", storage_probe, target=storage_target)
+        # The media store's own check tells a wrong key from a missing permission (ADR 0013).
+        register_probe("storage", check_storage, target=storage_target)

@@ -108,7 +108,8 @@ class Rendition(TimestampedModel):
 
 
 class Upload(TimestampedModel):
-    """A resumable upload in flight: bytes go to `MEDIA_ROOT/uploads/<id>.part` until complete.
+    """A resumable upload in flight: bytes go to `MEDIA_ROOT/uploads/<id>.part` (STORAGE=s3:
+    one object per chunk under `uploads/<id>/`) until complete.
 
     RECEIVING → COMPLETE (a track and its audio asset exist) or FAILED (the .part is gone).
     `filename` is shown to the anchor only; nothing is stored under it.

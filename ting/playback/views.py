@@ -23,19 +23,27 @@ from django.views.decorators.http import require_GET, require_POST
 from ting.catalog import selectors as catalog_selectors
 from ting.core import streams
 from ting.core.http import TingRequest, viewer
+from ting.media.storage import is_object_storage, presigned_url
 from ting.playback import access, selectors, services, signing
 from ting.playback.delivery.backends import Delivery, build_delivery
 from ting.playback.delivery.responses import CACHE_IMMUTABLE_PRIVATE
 
 
-def _delivery(public: bool) -> Delivery:
+def _redirect_url(key: str, seconds: int, mime: str) -> str:
+    if is_object_storage():
+        return presigned_url(key, expires=seconds, content_type=mime)
+    return default_storage.url(key)  # local storage behind a web server: tests and demos
+
+
+def _delivery(public: bool, mime: str) -> Delivery:
     # Public tracks have stable URLs a CDN may cache; signed ones stay private to the browser.
     cache = "public, max-age=3600" if public else CACHE_IMMUTABLE_PRIVATE
     return build_delivery(
         settings.MEDIA_DELIVERY,
         media_root=Path(settings.MEDIA_ROOT),
         internal_prefix=settings.TING_XACCEL_PREFIX,
-        url_for=lambda key, seconds: default_storage.url(key),
+        url_for=lambda key, seconds: _redirect_url(key, seconds, mime),
+        redirect_expires_seconds=settings.TING_REDIRECT_URL_TTL,
         cache_control=cache,
     )
 
@@ -58,7 +66,7 @@ def stream(request: TingRequest, track_id: int, fmt: str) -> HttpResponseBase:
         path: Path | None = Path(default_storage.path(key))
     except NotImplementedError:
         path = None
-    response = _delivery(public).deliver(
+    response = _delivery(public, rendition.mime_type).deliver(
         request,
         key=key,
         path=path,

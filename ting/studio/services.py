@@ -22,7 +22,7 @@ from ting.core.errors import ApplicationError
 from ting.core.sanitize import sanitize_rich_text
 from ting.media.audio.cover import ProcessedCover
 from ting.media.models import Rendition, Upload
-from ting.media.uploads import part_path
+from ting.media.uploads import upload_discard_bytes
 
 COVER_SIDE = 1400
 
@@ -88,16 +88,14 @@ def album_delete(*, album: Album) -> None:
     ]
     if album.cover.name:
         names.append(album.cover.name)
-    parts = [
-        part_path(pk) for pk in Upload.objects.filter(album=album).values_list("pk", flat=True)
-    ]
+    upload_ids = list(Upload.objects.filter(album=album).values_list("pk", flat=True))
     album.delete()
 
     def remove_files() -> None:
         for name in names:
             default_storage.delete(name)
-        for part in parts:
-            part.unlink(missing_ok=True)
+        for upload_id in upload_ids:
+            upload_discard_bytes(upload_id)
 
     transaction.on_commit(remove_files)
 

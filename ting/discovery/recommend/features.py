@@ -1,6 +1,6 @@
 """A track's text as the recommender sees it: terms of the title, tags and intro lines.
 
-Segmenting is the expensive step (jieba, ~2 µs a character), so it happens once per track
+Segmenting is the expensive step, so it happens once per track
 when the track is indexed and the result is stored as text (`encode`/`decode`); computing
 neighbours then only reads terms. Intro lines stay apart so that an album's boilerplate (a
 line repeated across its tracks: sponsors, subscribe notes, staff credits) can be dropped

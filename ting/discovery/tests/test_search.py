@@ -189,6 +189,25 @@ def test_reindex_rebuilds_every_document(seed: SeedCatalog) -> None:
     assert titles("小米SU7")
 
 
+def _documents() -> list[tuple[object, ...]]:
+    return sorted(
+        SearchDocument.objects.values_list("kind", "object_id", "title", "names", "intro", "pinyin")
+    )
+
+
+def test_a_parallel_rebuild_writes_the_same_index_as_a_serial_one(seed: SeedCatalog) -> None:
+    assert index.rebuild(workers=1, batch=3) == index.rebuild(workers=2, batch=3)
+    serial = _documents()
+    index.rebuild(workers=2, batch=3)
+    assert _documents() == serial
+    # The full-text triggers are back after the bulk load: an edit is searchable again.
+    track = Track.objects.get(pk=seed.leak.pk)
+    track.title = "全新标题独角兽"
+    track.save()
+    index.sync_index()
+    assert titles("独角兽") == ["全新标题独角兽"]
+
+
 def test_an_anchor_without_listed_albums_is_not_found(db: None) -> None:
     make_anchor(display_name="隐身主播")
     index.sync_index()

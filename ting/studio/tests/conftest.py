@@ -33,3 +33,7 @@ def make_speech(tmp_path: Path) -> Callable[..., bytes]:
         return path.read_bytes()
 
     return make
+
+
+# A real S3-compatible server for the STORAGE=s3 tests (ting/media/tests/s3.py).
+from ting.media.tests.s3 import moto_auth, moto_server, s3_storage  # noqa: E402, F401
