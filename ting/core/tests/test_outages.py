@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -65,6 +66,7 @@ class LiveTing:
         self.process.terminate()
         self.process.wait(timeout=20)
         self.log.close()
+        shutil.rmtree(self.data, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
