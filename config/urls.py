@@ -4,11 +4,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from ting.api.api import api
+from ting.core import metrics
 from ting.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("", include("ting.catalog.urls")),
     path("", include("ting.playback.urls")),
     path("accounts/", include("ting.accounts.urls")),

@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
 from ting.core.errors import ApplicationError
+from ting.core.unavailable import service_down, unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if service_down(exc):
+            logger.warning("API %s %s: a service is down: %s", request.method, request.path, exc)
+            return unavailable_response(request)
         logger.exception("API error on %s %s", request.method, request.path)
         return error_response(
             500, "internal_error", _("Something went wrong on our side. It has been logged.")

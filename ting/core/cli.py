@@ -58,14 +58,16 @@ def serve(argv: list[str]) -> int:
 
     python = sys.executable
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    # Every web and task worker on this host writes its metrics here and /metrics adds them up.
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", _fresh_metrics_dir(Path(settings.DATA_DIR)))
     web_cmd = [
         python, "-m", "uvicorn", "config.asgi:application",
         "--host", options.host, "--port", str(options.port),
         "--workers", str(options.workers), "--no-access-log", "--timeout-graceful-shutdown", "5",
     ]  # fmt: skip
     children = [subprocess.Popen(web_cmd, cwd=BASE_DIR, env=env)]  # noqa: S603
-    if not options.no_worker:
-        worker_cmd = [python, str(BASE_DIR / "manage.py"), "db_worker", "--interval", "0.5"]
+    if not options.no_worker and settings.TASKS_BACKEND != "immediate":
+        worker_cmd = [python, str(BASE_DIR / "manage.py"), *_worker_args(settings.TASKS_BACKEND)]
         children.append(subprocess.Popen(worker_cmd, cwd=BASE_DIR, env=env))  # noqa: S603
         periodic_cmd = [python, str(BASE_DIR / "manage.py"), "run_periodic"]
         children.append(subprocess.Popen(periodic_cmd, cwd=BASE_DIR, env=env))  # noqa: S603
@@ -101,16 +103,47 @@ def serve(argv: list[str]) -> int:
     return exit_code
 
 
+def _worker_args(backend: str) -> list[str]:
+    """The worker command for TASKS_BACKEND (`ting worker` and `ting serve` both start it)."""
+    if backend == "rq":
+        # RQ must build django-tasks-rq's Job, which knows how to call a django-tasks Task;
+        # --with-scheduler runs tasks enqueued with run_after when they fall due.
+        return ["rqworker", "--job-class", "django_tasks_rq.Job", "--with-scheduler"]
+    return ["db_worker", "--interval", "0.5"]
+
+
+def _fresh_metrics_dir(data_dir: Path) -> str:
+    # Samples from processes of an earlier run would be added to this run's: start empty.
+    folder = data_dir / "prometheus"
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    return str(folder)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     os.chdir(BASE_DIR)
     if args and args[0] == "serve":
         sys.exit(serve(args[1:]))
     # The commands people type read as words; Django's own names use underscores.
-    aliases = {"worker": "db_worker", "import-rss": "import_rss", "run-periodic": "run_periodic"}
-    if args and args[0] in aliases:
+    aliases = {
+        "import-rss": "import_rss",
+        "run-periodic": "run_periodic",
+        # `ting check` connects to the services (and runs Django's system checks first);
+        # Django's own `check` with its options stays reachable as `ting django-check`.
+        "check": "check_services",
+        "django-check": "check",
+    }
+    if args and args[0] == "worker":
+        args = [*_worker_args(os.environ.get("TASKS_BACKEND", "").strip().lower()), *args[1:]]
+    elif args and args[0] in aliases:
         args = [aliases[args[0]], *args[1:]]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["ting", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -66,3 +66,41 @@ def env_list(name: str, default: Sequence[str] = ()) -> list[str]:
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).expanduser().resolve() if raw else default.resolve()
+
+
+def env_url(name: str, *, schemes: Sequence[str], default: str = "") -> str:
+    """A URL whose scheme is one of `schemes` and that names a host (or a unix socket path)."""
+    from urllib.parse import urlsplit
+
+    value = env_str(name, default).strip()
+    if not value:
+        return ""
+    allowed = ", ".join(f"{scheme}://" for scheme in schemes)
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError on a port that is not a number
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not a valid URL ({error}).") from None
+    if parts.scheme not in schemes:
+        raise ImproperlyConfigured(f"{name} must start with {allowed}, not {redact_url(value)!r}.")
+    if parts.scheme != "unix" and not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must name a host, as in {schemes[0]}://host:port.")
+    if parts.scheme == "unix" and not parts.path:
+        raise ImproperlyConfigured(f"{name} must name a socket path, as in unix:///run/x.sock.")
+    del port
+    return value
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password replaced by ***, safe to print or log."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.rsplit("@", 1)[1]
+        user = f"{parts.username}:***@" if parts.username else ":***@"
+        return urlunsplit(parts._replace(netloc=user + netloc))
+    except ValueError:
+        return "(not a URL)"

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import sys
 
-from django.core.cache import cache
-from django.core.files.storage import default_storage
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from ting.core import health, unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +16,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A service that went down under a middleware (the session saved on the way out, say)
+    # lands here rather than in RequestMiddleware.process_exception: still a 503, not a 500.
+    error = sys.exc_info()[1]
+    if error is not None and unavailable.service_down(error):
+        return unavailable.unavailable_response(request)
     # No context processors may run here: the error may come from one of them.
     from django.template import loader
 
@@ -29,39 +33,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready for traffic: each service this instance needs answers. 503 names what does not."""
-    checks = {name: _check(probe) for name, probe in _READINESS_PROBES.items()}
-    ready = all(result == "ok" for result in checks.values())
+    """Ready for traffic: each registered probe answers. 503 names what does not."""
+    checks: dict[str, str] = {}
+    for result in health.run_probes():
+        if not result.ok:
+            logger.warning("readiness probe %s failed: %s", result.name, result.detail)
+        # The type only: the full reason (hosts, paths) is for `ting check` and the log.
+        checks[result.name] = "ok" if result.ok else f"error: {result.detail.split(':')[0]}"
+    ready = all(value == "ok" for value in checks.values())
     return JsonResponse({"ready": ready, "checks": checks}, status=200 if ready else 503)
-
-
-def _check(probe: Callable[[], None]) -> str:
-    try:
-        probe()
-    except Exception as error:  # any failure means "not ready"; the message says which
-        logger.warning("readiness probe failed: %s", error)
-        return f"error: {type(error).__name__}"
-    return "ok"
-
-
-def _database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-
-
-def _cache() -> None:
-    key = "ting:readyz"
-    cache.set(key, "1", timeout=10)
-    if cache.get(key) != "1":
-        raise RuntimeError("the cache did not return what was stored")
-
-
-def _storage() -> None:
-    default_storage.exists("readyz-probe")
-
-
-_READINESS_PROBES: dict[str, Callable[[], None]] = {
-    "database": _database,
-    "cache": _cache,
-    "storage": _storage,
-}

@@ -17,7 +17,7 @@ def test_readyz_reports_each_service(client: Client) -> None:
     assert response.status_code == 200
     assert response.json() == {
         "ready": True,
-        "checks": {"database": "ok", "cache": "ok", "storage": "ok"},
+        "checks": {"database": "ok", "cache": "ok", "queue": "ok", "storage": "ok"},
     }
 
 
