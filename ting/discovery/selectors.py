@@ -19,6 +19,7 @@ from ting.accounts.models import User
 from ting.catalog.models import Album, Track, Visibility
 from ting.core.cache import CATALOG, cache_version
 from ting.discovery.models import AlbumNeighbour, Reason, TrackNeighbour
+from ting.playback.access import is_public
 from ting.playback.models import ListeningPosition
 
 PER_ALBUM = 2
@@ -138,10 +139,19 @@ def related_tracks(*, track: Track, user: User | None, limit: int = 8) -> list[R
     # tracks, never one that has since become private or that this listener finished.
     ids = _diverse_ids([row for row in pool if row[0] != track.pk][:FALLBACK_POOL], 2 * limit)
     if not loaded or user is not None:
-        candidates = _popular(exclude_ids=[track.pk], category_ids=in_category).filter(pk__in=ids)
+        # By id alone, then listed-ness checked on the rows: with listed()'s conditions in the
+        # query SQLite walks the (status, published_at) index over the whole catalog instead
+        # (130 ms at 100k tracks).
+        candidates = Track.objects.filter(pk__in=ids).select_related(
+            "album", "album__anchor", "album__category"
+        )
         if user is not None:
             candidates = candidates.filter(_not_finished(user, "pk"))
-        loaded = {t.pk: t for t in candidates}
+        loaded = {
+            t.pk: t
+            for t in candidates
+            if is_public(t) and t.album.category_id == category_id and t.pk != track.pk
+        }
     picked = _diverse((loaded[pk] for pk in ids if pk in loaded), limit)
     return [RelatedTrack(t, _reason(Reason.CATEGORY, t)) for t in picked]
 
