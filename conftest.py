@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from ting.accounts.models import User
@@ -17,6 +18,12 @@ from ting.catalog.tests.factories import make_anchor, make_user
 def _media_root(settings: object, tmp_path: Path) -> None:
     """Each test writes media under its own temporary folder, never into var/."""
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rolled-back rows reuse their ids, so blocks cached by id must not outlive a test."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

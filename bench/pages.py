@@ -41,6 +41,10 @@ from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ting.core.cli import UVICORN_SPEED  # noqa: E402 (needs the repo on sys.path)
+
 GOAL = 0.35
 TRIVIAL_PATH = "/bench/trivial/"  # served by bench/support/pages_app.py
 TRACKS_PER_ALBUM = 50
@@ -191,6 +195,7 @@ def serve(env: dict[str, str], workers: int, log: Path) -> Iterator[tuple[str, i
     base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "bench.support.pages_app:create_app",
+        *UVICORN_SPEED,
         "--fd", str(listener.fileno()), "--workers", str(workers),
         "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip

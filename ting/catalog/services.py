@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ting.accounts.models import User
 from ting.catalog.models import Album, Anchor, Category, Tag, Track, Visibility
+from ting.core.cache import CATALOG, cache_bump
 from ting.core.errors import ApplicationError
 from ting.core.sanitize import sanitize_rich_text
 from ting.core.script import to_simplified
@@ -130,3 +131,10 @@ def album_refresh_counts(*, album_id: int) -> None:
     Album.objects.filter(pk=album_id).update(
         published_track_count=stats["published"], last_published_at=stats["last"]
     )
+    catalog_changed()
+
+
+def catalog_changed() -> None:
+    """Pages' cached blocks (猜你喜歡) show what is listed and how it reads: after a write to
+    either commits, every key built on the catalog's version is stale."""
+    transaction.on_commit(lambda: cache_bump(CATALOG))

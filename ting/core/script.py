@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextvars
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 import opencc
 
@@ -41,7 +41,16 @@ def _converter(config: str) -> opencc.OpenCC:
 def convert(text: str, script: Script) -> str:
     if script is Script.ORIGINAL or not text:
         return text
-    return str(_converter(_CONFIG[script]).convert(text))
+    return _convert(text, _CONFIG[script])
+
+
+# A page converts the same titles again and again (the album, the anchor, 猜你喜歡's few dozen
+# tracks per category) and conversion is the costliest part of rendering them; results are
+# pure functions of the text, so the latest few thousand are kept. Long texts (intros) are
+# cached too: a popular page's intro is converted once, not on every view.
+@lru_cache(maxsize=4096)
+def _convert(text: str, config: str) -> str:
+    return str(_converter(config).convert(text))
 
 
 def to_simplified(text: str) -> str:

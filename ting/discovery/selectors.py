@@ -10,13 +10,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ting.accounts.models import User
 from ting.catalog.models import Album, Track, Visibility
+from ting.core.cache import CATALOG, cache_version
 from ting.discovery.models import AlbumNeighbour, Reason, TrackNeighbour
+from ting.playback.access import is_public
 from ting.playback.models import ListeningPosition
 
 PER_ALBUM = 2
@@ -37,6 +40,9 @@ class RelatedAlbum:
 
 # How many of a category's newest tracks the cold-start fallback ranks by plays.
 FALLBACK_POOL = 64
+# The ranked pool is shared by every track of a category; plays move it slowly, and catalog
+# writes bump CATALOG's version, so a minute of staleness is the most a reader can see.
+FALLBACK_TTL = 60
 
 
 def _listed(prefix: str) -> Q:
@@ -110,17 +116,64 @@ def related_tracks(*, track: Track, user: User | None, limit: int = 8) -> list[R
         picked = _diverse((row.neighbour for row in rows), limit)
         reasons = {row.neighbour_id: row.reason for row in rows}
         return [RelatedTrack(t, _reason(reasons[t.pk], t, track.title)) for t in picked]
-    category = [track.album.category_id] if track.album.category_id else []
-    candidates = _popular(exclude_ids=[track.pk], category_ids=category)
-    if user is not None:
-        candidates = candidates.filter(_not_finished(user, "pk"))
-    # Ordering a whole category by plays sorts every track in it (70 ms at 100k tracks on
-    # SQLite); the newest few dozen come straight off the (status, published_at) index, and
-    # ranking those by plays keeps the popularity-with-freshness prior.
-    recent = list(candidates.order_by("-published_at")[:FALLBACK_POOL])
-    recent.sort(key=lambda t: (t.play_count, t.published_at), reverse=True)
-    picked = _diverse(recent, limit)
+    category_id = track.album.category_id
+    in_category = [category_id] if category_id else []
+    key = _pool_key(category_id)
+    pool: list[tuple[int, int, int]] | None = cache.get(key)
+    loaded: dict[int, Track] = {}
+    if pool is None:
+        # Ordering a whole category by plays sorts every track in it (70 ms at 100k tracks on
+        # SQLite); the newest few dozen come straight off the (status, published_at) index, and
+        # ranking those by plays keeps the popularity-with-freshness prior.
+        recent = list(
+            _popular(exclude_ids=[], category_ids=in_category).order_by("-published_at")[
+                : FALLBACK_POOL + 1
+            ]
+        )
+        recent.sort(key=lambda t: (t.play_count, t.published_at), reverse=True)
+        pool = [(t.pk, t.album_id, t.album.anchor_id) for t in recent]
+        cache.set(key, pool, FALLBACK_TTL)
+        loaded = {t.pk: t for t in recent}
+    # The pool is the same for every track of a category, so it is cached and only the few
+    # tracks shown are loaded; they are filtered again, so a stale pool can only show fewer
+    # tracks, never one that has since become private or that this listener finished.
+    ids = _diverse_ids([row for row in pool if row[0] != track.pk][:FALLBACK_POOL], 2 * limit)
+    if not loaded or user is not None:
+        # By id alone, then listed-ness checked on the rows: with listed()'s conditions in the
+        # query SQLite walks the (status, published_at) index over the whole catalog instead
+        # (130 ms at 100k tracks).
+        candidates = Track.objects.filter(pk__in=ids).select_related(
+            "album", "album__anchor", "album__category"
+        )
+        if user is not None:
+            candidates = candidates.filter(_not_finished(user, "pk"))
+        loaded = {
+            t.pk: t
+            for t in candidates
+            if is_public(t) and t.album.category_id == category_id and t.pk != track.pk
+        }
+    picked = _diverse((loaded[pk] for pk in ids if pk in loaded), limit)
     return [RelatedTrack(t, _reason(Reason.CATEGORY, t)) for t in picked]
+
+
+def _pool_key(category_id: int | None) -> str:
+    return f"discovery:fallback-pool:{category_id or 0}:{cache_version(CATALOG)}"
+
+
+def _diverse_ids(pool: Iterable[tuple[int, int, int]], limit: int) -> list[int]:
+    """_diverse over (track id, album id, anchor id) rows, before any track is loaded."""
+    albums: Counter[int] = Counter()
+    anchors: Counter[int] = Counter()
+    out: list[int] = []
+    for pk, album_id, anchor_id in pool:
+        if albums[album_id] >= PER_ALBUM or anchors[anchor_id] >= PER_ANCHOR:
+            continue
+        albums[album_id] += 1
+        anchors[anchor_id] += 1
+        out.append(pk)
+        if len(out) == limit:
+            break
+    return out
 
 
 def related_albums(*, album: Album, limit: int = 6) -> list[RelatedAlbum]:

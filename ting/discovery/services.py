@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ting.catalog.models import Track
+from ting.core.cache import DISCOVERY, cache_bump
 from ting.discovery.models import AlbumNeighbour, SearchDocument, TrackNeighbour
 from ting.discovery.recommend import (
     Interaction,
@@ -128,6 +129,8 @@ def _store(result: Neighbours, only: set[int] | None) -> None:
     else:
         TrackNeighbour.objects.filter(track__album_id__in=only).delete()
         AlbumNeighbour.objects.filter(album_id__in=only).delete()
+    # Rendered 猜你喜歡 blocks are cached on this version (templatetags/discovery.py).
+    transaction.on_commit(lambda: cache_bump(DISCOVERY))
     TrackNeighbour.objects.bulk_create(
         (
             TrackNeighbour(

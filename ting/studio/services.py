@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ting.catalog.models import Album, Category, Track
-from ting.catalog.services import album_refresh_counts, tags_get_or_create, track_publish
+from ting.catalog.services import (
+    album_refresh_counts,
+    catalog_changed,
+    tags_get_or_create,
+    track_publish,
+)
 from ting.core.errors import ApplicationError
 from ting.core.sanitize import sanitize_rich_text
 from ting.media.audio.cover import ProcessedCover
@@ -55,6 +60,7 @@ def album_update(
     album.visibility = visibility
     album.track_order = track_order
     album.save()
+    catalog_changed()
     album.tags.set(tags_get_or_create(names=tags))
     return album
 
@@ -90,6 +96,7 @@ def album_delete(*, album: Album) -> None:
         names.append(album.cover.name)
     upload_ids = list(Upload.objects.filter(album=album).values_list("pk", flat=True))
     album.delete()
+    catalog_changed()
 
     def remove_files() -> None:
         for name in names:
@@ -161,6 +168,7 @@ def track_update(
         track.refresh_from_db(fields=["position"])
     if "published_at" in fields:
         album_refresh_counts(album_id=track.album_id)
+    catalog_changed()
     return track
 
 

@@ -134,6 +134,9 @@ def test_the_track_page_query_count_does_not_grow(
     # 猜你喜歡: the precomputed neighbours, then (none computed yet) popular in the category.
     with django_assert_num_queries(5):
         assert client.get(reverse("track", args=[track.pk])).status_code == 200
+    # Again: an anonymous reader's 猜你喜歡 block now comes from the cache.
+    with django_assert_num_queries(3):
+        assert client.get(reverse("track", args=[track.pk])).status_code == 200
 
 
 @pytest.mark.parametrize("tracks", [3, 30])

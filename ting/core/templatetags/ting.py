@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -17,6 +19,12 @@ register = template.Library()
 def script_filter(text: str | None) -> str:
     """Content in the reader's script (autoescaping still applies to the result)."""
     return convert(text or "", reader_script())
+
+
+@register.filter(name="row_track")
+def row_track_filter(row: Any, attr: str | None) -> Any:
+    """The track a list row shows: the row itself, or its `attr` (a like's or a shelf's)."""
+    return getattr(row, attr) if attr else row
 
 
 @register.filter(name="rich")

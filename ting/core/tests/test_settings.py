@@ -166,3 +166,18 @@ def test_env_path_expands_home_and_resolves(
     assert env_path("TING_P", Path("unused")) == tmp_path.resolve() / "media"
     monkeypatch.delenv("TING_P")
     assert env_path("TING_P", Path("var")) == Path("var").resolve()
+
+
+def test_production_keeps_compiled_templates_in_memory(tmp_path: Path) -> None:
+    """Re-reading and re-parsing templates on every request would double a page's cost."""
+    show_loaders = (
+        "import django; django.setup(); from django.template import engines; "
+        "print(*(type(l).__module__ for l in engines['django'].engine.template_loaders))"
+    )
+    env = {**PRODUCTION, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", TING_DATA_DIR=str(tmp_path / "data"))
+    result = subprocess.run(
+        [sys.executable, "-c", show_loaders],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.stdout.split() == ["django.template.loaders.cached"], result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -120,3 +121,44 @@ def test_a_new_track_falls_back_to_its_category_until_rows_exist(seed: SeedCatal
     assert related and all(
         item.track.album.category_id == seed.car_news.category_id for item in related
     )
+
+
+def test_a_cached_block_forgets_a_track_its_anchor_made_private(
+    client: Client, seed: SeedCatalog, django_capture_on_commit_callbacks: Any
+) -> None:
+    from ting.studio.services import track_update
+
+    page = reverse("track", args=[seed.leak.pk])
+    shown = selectors.related_tracks(track=seed.leak, user=None)[0].track
+    assert shown.title in client.get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        track_update(
+            track=shown, title=shown.title, intro=shown.intro, position=shown.position,
+            visibility="private", explicit=False, published_at=None,
+        )  # fmt: skip
+    assert shown.title not in client.get(page).content.decode()
+
+
+def test_anonymous_readers_share_one_rendered_block_per_language(
+    client: Client, seed: SeedCatalog
+) -> None:
+    page = reverse("track", args=[seed.leak.pk])
+    first = client.get(page).content.decode()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(page).content.decode()
+    assert _related_block(first) == _related_block(second) != ""
+    assert not [q for q in again.captured_queries if "discovery_trackneighbour" in q["sql"]]
+    # Each script gets its own copy: titles are converted when the block is rendered.
+    client.cookies["ting_language"] = "zh-hans"
+    hans = _related_block(client.get(page).content.decode())
+    client.cookies["ting_language"] = "zh-hant"
+    hant = _related_block(client.get(page).content.decode())
+    assert hans and hant and hans != hant
+
+
+def _related_block(html: str) -> str:
+    start = html.find('<section class="related"')
+    return html[start : html.index("</section>", start)] if start >= 0 else ""

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
+from ting.core.cli import UVICORN_SPEED
+
 REPO_ROOT: Final = Path(__file__).resolve().parents[3]
 NGINX_REFERENCE_CONF: Final = REPO_ROOT / "docs" / "deploy" / "nginx.conf"
 NGINX_MISSING: Final = (
@@ -65,7 +67,7 @@ def uvicorn_server(
     log = log_dir / f"uvicorn-{port}.log"
     env = {**os.environ, "TING_TEST_MEDIA_ROOT": str(media_root), **(extra_env or {})}
     command = [
-        sys.executable, "-m", "uvicorn", app,
+        sys.executable, "-m", "uvicorn", app, *UVICORN_SPEED,
         "--host", "127.0.0.1", "--port", str(port),
         "--workers", str(workers), "--app-dir", str(app_dir),
         "--no-access-log", "--log-level", "warning",
