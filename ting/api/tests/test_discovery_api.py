@@ -38,10 +38,10 @@ def test_a_traditional_query_finds_simplified_titles(client: Client, catalog: li
 
 
 def test_search_pages_with_a_cursor(client: Client, catalog: list[int]) -> None:
-    first = client.get("/api/v1/search", {"q": "电动汽车", "limit": 5}).json()
+    first = client.get("/api/v1/search", {"q": "电动汽车", "limit": "5"}).json()
     assert len(first["tracks"]) == 5 and first["next_cursor"]
     cursor: str = first["next_cursor"]
-    second = client.get("/api/v1/search", {"q": "电动汽车", "limit": 5, "cursor": cursor}).json()
+    second = client.get("/api/v1/search", {"q": "电动汽车", "limit": "5", "cursor": cursor}).json()
     ids = [h["track"]["id"] for h in first["tracks"] + second["tracks"]]
     assert sorted(ids) == sorted(catalog) and second["next_cursor"] is None
     assert second["albums"] == []
