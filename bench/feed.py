@@ -8,8 +8,9 @@ descriptions from ../shared/data/catalog-xiaoyuzhou when present, synthetic ones
 then requests /feeds/album/<id>.xml in-process through the whole middleware stack (Django's
 test client): once as one page of every episode (TING_FEED_PAGE_SIZE raised to fit) rendered
 from the database (TING_FEED_BODY_TTL=0), then from the cached body, once as the default first
-page, and as conditional GETs answered 304 (from the cached validators, before any SQL). Goals: the full render ≤ 200 ms
-(median), the 304 p95 ≤ 5 ms. Prints a table and one JSON line; exits 1 when a goal is missed.
+page, and as conditional GETs answered 304 (from the cached validators, before any SQL).
+Goals: the full render ≤ 200 ms (median), the 304 p95 ≤ 5 ms. Prints a table and one JSON
+line; exits 1 when a goal is missed.
 """
 
 from __future__ import annotations
