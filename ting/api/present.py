@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 
 from ting.catalog.models import Album, Anchor, Category, Track, Visibility
+from ting.feeds.opml import OutlineFeed
 from ting.media.models import Upload
 from ting.playback.models import ListeningPosition
 from ting.social.models import Comment, Notification
+
+if TYPE_CHECKING:
+    from ting.api.services import OpmlImport
 
 
 def category(c: Category) -> dict[str, Any]:
@@ -156,4 +160,16 @@ def notification(n: Notification) -> dict[str, Any]:
         "comment_id": n.comment_id,
         "created_at": n.created_at,
         "read": n.read_at is not None,
+    }
+
+
+def opml_import(result: OpmlImport, *, may_import: bool) -> dict[str, Any]:
+    def outline(feed: OutlineFeed) -> dict[str, str]:
+        return {"url": feed.url, "title": feed.title}
+
+    return {
+        "subscribed": [album_brief(a) for a in result.subscribed],
+        "unavailable": [outline(f) for f in result.unavailable],
+        "not_on_ting": [outline(f) for f in result.elsewhere],
+        "may_import": may_import,
     }

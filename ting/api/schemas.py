@@ -361,3 +361,23 @@ class RecommendationOut(Schema):
 
 class HotOut(Schema):
     queries: list[str] = Field(examples=[["人工智能", "三体"]])
+
+
+# --- OPML -------------------------------------------------------------------------------------
+
+
+class OutlineOut(Schema):
+    url: str = Field(examples=["https://example.com/podcast.xml"])
+    title: str
+
+
+class OpmlImportOut(Schema):
+    subscribed: list[AlbumBrief] = Field(description="Ting albums the caller is now subscribed to.")
+    unavailable: list[OutlineOut] = Field(
+        description="Ting feeds of albums the caller may not open."
+    )
+    not_on_ting: list[OutlineOut] = Field(
+        description="Other podcasts. Anchors may import them as albums (POST the URL to the "
+        "studio's feed import); listeners can keep them in their other apps."
+    )
+    may_import: bool = Field(description="The caller is an anchor and may import feeds.")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from ting.catalog.models import Album, Anchor, Track, Visibility
@@ -275,3 +278,47 @@ def feed_import_progress(*, feed_import: FeedImport) -> dict[str, int]:
 
 def feed_imports_for(*, anchor: Anchor) -> list[FeedImport]:
     return list(FeedImport.objects.filter(anchor=anchor).select_related("album").order_by("-pk"))
+
+
+def _id_pattern(name: str, converter: str) -> re.Pattern[str]:
+    path = reverse(name, args=["987654321"])
+    prefix, suffix = path.split("987654321", 1)
+    return re.compile(f"^{re.escape(prefix)}({converter}){re.escape(suffix)}$")
+
+
+def albums_for_feed_urls(*, urls: list[str], hosts: set[str]) -> dict[str, Album]:
+    """Which of these feed URLs are ours (public, or private links not revoked), and their albums.
+
+    Two queries whatever the number of URLs. `hosts` are the names this site answers to; a
+    feed URL on another host is not ours even if its path looks like one.
+    """
+    public, private = (
+        _id_pattern("feeds:album", r"\d{1,18}"),
+        _id_pattern("feeds:private_album", r"[^/]{1,100}"),
+    )
+    by_album: dict[str, int] = {}
+    by_token: dict[str, str] = {}
+    for url in urls:
+        parts = urlsplit(url)
+        if (parts.hostname or "").lower() not in hosts:
+            continue
+        if found := public.match(parts.path):
+            by_album[url] = int(found.group(1))
+        elif found := private.match(parts.path):
+            by_token[url] = found.group(1)
+    albums = (
+        Album.objects.select_related("anchor").in_bulk({*by_album.values()}) if by_album else {}
+    )
+    tokens = (
+        {
+            t.token: t.album
+            for t in FeedToken.objects.select_related("album__anchor").filter(
+                token__in=set(by_token.values()), revoked_at__isnull=True
+            )
+        }
+        if by_token
+        else {}
+    )
+    out = {url: albums[pk] for url, pk in by_album.items() if pk in albums}
+    out |= {url: tokens[token] for url, token in by_token.items() if token in tokens}
+    return out

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import File, Query, Router, UploadedFile
 
-from ting.api import auth, present, selectors
+from ting.api import auth, present, selectors, services
 from ting.api.errors import ErrorOut
 from ting.api.models import Scope
 from ting.api.schemas import (
@@ -18,10 +18,13 @@ from ting.api.schemas import (
     FollowPage,
     NotificationOut,
     NotificationPage,
+    OpmlImportOut,
     SavedTrackPage,
     SubscriptionPage,
 )
 from ting.catalog import selectors as catalog
+from ting.catalog.models import Anchor
+from ting.feeds import opml
 from ting.social import selectors as social
 from ting.social.services import library, notifications
 
@@ -177,3 +180,34 @@ def read_notification(request: HttpRequest, notification_id: int) -> dict[str, A
 def read_all_notifications(request: HttpRequest) -> dict[str, Any]:
     """Mark every notification read; answers how many were unread."""
     return {"count": notifications.notifications_mark_all_read(user=auth.user_of(request))}
+
+
+OPML_CONTENT = {"text/x-opml": {"schema": {"type": "string"}}}
+
+
+@router.get(
+    "/me/opml",
+    response={401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    auth=READ,
+    openapi_extra={"responses": {200: {"description": "OPML 2.0", "content": OPML_CONTENT}}},
+)
+def export_subscriptions(request: HttpRequest) -> HttpResponse:
+    """The caller's subscriptions as OPML, for any podcast app (albums with a public feed)."""
+    body = services.subscriptions_export(
+        user=auth.user_of(request), absolute=request.build_absolute_uri
+    )
+    response = HttpResponse(body, content_type="text/x-opml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ting-subscriptions.opml"'
+    return response
+
+
+@router.post("/me/opml", response={200: OpmlImportOut, **ERRORS}, auth=WRITE)
+def import_subscriptions(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
+    """Subscribe to the Ting albums an OPML file (from any podcast app) lists; say what became
+    of the others. At most 2 MB and 2,000 entries; files with a DTD are refused."""
+    user = auth.user_of(request)
+    data = file.read(opml.MAX_OPML_BYTES + 1)  # one byte over is enough to refuse it
+    result = services.subscriptions_import(
+        user=user, data=data, hosts=services.site_hosts(request.get_host())
+    )
+    return present.opml_import(result, may_import=Anchor.objects.filter(user=user).exists())
