@@ -69,8 +69,9 @@ def _feed(request: HttpRequest, source: selectors.FeedSource) -> HttpResponse:
     album = source.album
     generations = versions.generations_now(album_id=album.pk, anchor_id=album.anchor_id)
     state = selectors.feed_state_cached(
-        source=source, host=host, use_cache=_conditional(request), version=generations
-    )
+        source=source, host=host, use_cache=_conditional(request),
+        version="-".join(str(g) for g in generations),
+    )  # fmt: skip
     changed_at = state.changed_at.timestamp()
     token = source.token.token if source.token else None
     poll = versions.Poll(
