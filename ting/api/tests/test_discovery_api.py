@@ -92,3 +92,25 @@ def test_recommendations_come_with_reasons(
     assert [item["track"]["id"] for item in body] == [b.pk]
     assert body[0]["reason"] == "Because you listened to 一"
     assert client.get("/api/v1/me/recommendations").status_code == 401
+
+
+def test_recommendations_and_hot_searches_cost_fixed_queries(
+    client: Client,
+    listener: User,
+    bearer: Callable[..., dict[str, str]],
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    tracks = [make_track(title=f"第{n}期") for n in range(6)]
+    for name in ("p", "q", "r"):
+        user = make_user(username=f"fan-{name}")
+        for track in tracks:
+            ListeningPosition.objects.create(user=user, track=track, position=5)
+    ListeningPosition.objects.create(user=listener, track=tracks[0], position=30)
+    services.neighbours_refresh()
+    headers = bearer(listener)
+    client.get("/api/v1/me", headers=headers)  # the token's first use writes last_used_at
+    with django_assert_num_queries(2):  # the token, the shelf
+        assert len(client.get("/api/v1/me/recommendations", headers=headers).json()) == 5
+    cache.clear()
+    with django_assert_num_queries(1):  # the week's queries (then cached)
+        client.get("/api/v1/search/hot")

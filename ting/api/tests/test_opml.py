@@ -176,3 +176,25 @@ def test_the_account_page_imports_and_offers_anchors_the_feed_import(
     assert broken.status_code == 400 and "DTD" in broken.content.decode()
     export = as_listener.get("/api/subscriptions/opml/export/")
     assert export.status_code == 200 and b"/feeds/album/" in export.content
+
+
+@pytest.mark.parametrize("albums", [1, 6])
+def test_an_import_matches_urls_in_a_fixed_number_of_queries(
+    client: Client,
+    listener: User,
+    anchor: Anchor,
+    bearer: Bearer,
+    albums: int,
+    django_assert_num_queries: Callable[..., object],
+) -> None:
+    ids = [make_album(anchor=anchor).pk for _ in range(albums)]
+    link = feed_token_create(album=make_album(anchor=anchor, visibility=Visibility.UNLISTED))
+    urls = [f"http://testserver/feeds/album/{pk}.xml" for pk in ids]
+    data = _opml(*urls, f"http://testserver/feeds/private/{link.token}.xml", "https://e.x/a.xml")
+    headers = bearer(listener, "write")
+    client.get("/api/v1/me", headers=headers)  # the token's first use writes last_used_at
+    # Seven whatever the file holds (token, the import's savepoint pair, albums by id, links by
+    # token, which the listener may open, the anchor check), then a savepoint pair and an
+    # insert per album subscribed: no query per URL.
+    with django_assert_num_queries(7 + 3 * (albums + 1)):
+        assert _upload(client, data, headers).status_code == 200  # type: ignore[attr-defined]
