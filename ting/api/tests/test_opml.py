@@ -4,6 +4,7 @@ podcasts are listed, and hostile or broken files get a message, never a 500."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -185,7 +186,7 @@ def test_an_import_matches_urls_in_a_fixed_number_of_queries(
     anchor: Anchor,
     bearer: Bearer,
     albums: int,
-    django_assert_num_queries: Callable[..., object],
+    django_assert_num_queries: Callable[..., Any],
 ) -> None:
     ids = [make_album(anchor=anchor).pk for _ in range(albums)]
     link = feed_token_create(album=make_album(anchor=anchor, visibility=Visibility.UNLISTED))
