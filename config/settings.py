@@ -398,6 +398,7 @@ TING_PERIODIC_TASKS.append(("ting.social.tasks.send_digests", 3600))
 # Podcast feeds out and in, and the REST API (docs/adr/0012-feeds-and-api.md).
 TING_FEED_PAGE_SIZE = env_int("TING_FEED_PAGE_SIZE", 300, minimum=10)
 TING_FEED_STATE_TTL = env_int("TING_FEED_STATE_TTL", 60, minimum=0)  # 304s answered from cache
+TING_FEED_BODY_TTL = env_int("TING_FEED_BODY_TTL", 3600, minimum=0)  # rendered feeds, by ETag
 TING_FEED_SIGNED_URL_TTL = env_int("TING_FEED_SIGNED_URL_TTL", 30 * 24 * 3600, minimum=3600)
 TING_FEED_IMPORT_ALLOW_PRIVATE = env_bool("TING_FEED_IMPORT_ALLOW_PRIVATE", default=False)
 TING_FEED_IMPORT_MAX_BYTES = env_int("TING_FEED_IMPORT_MAX_BYTES", 20 * 1024**2, minimum=1024)

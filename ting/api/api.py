@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from ting.api import errors
-from ting.api.routers import catalog, me, studio
+from ting.api.routers import catalog, comments, discovery, library, me, studio
 
 api = NinjaAPI(
     title="Ting API",
@@ -24,6 +24,9 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", catalog.router)
 api.add_router("", me.router)
+api.add_router("", comments.router)
+api.add_router("", library.router)
+api.add_router("", discovery.router)
 api.add_router("", studio.router)
 
 __all__ = ["api"]

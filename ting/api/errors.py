@@ -70,6 +70,9 @@ def install(api: NinjaAPI) -> None:
         response = error_response(exc.status, exc.code, str(exc.message))
         if exc.status == 401:
             response["WWW-Authenticate"] = 'Bearer realm="ting"'
+        retry_after = getattr(exc, "retry_after", None)
+        if exc.status == 429 and retry_after is not None:
+            response["Retry-After"] = str(retry_after)
         return response
 
     @api.exception_handler(NinjaValidationError)

@@ -27,3 +27,10 @@ class TokenForm(forms.Form):
         ],
         initial=90,
     )
+
+
+class OpmlUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("OPML file"),
+        help_text=_("Export it from your podcast app (often under Settings → Export)."),
+    )

@@ -203,3 +203,181 @@ class AnalyticsOut(Schema):
     listeners: int
     completions: int
     days: list[DayOut]
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+
+class CommentAuthorOut(Schema):
+    id: int | None = Field(description="Null once the account is deleted.")
+    name: str = Field(examples=["听众小王"])
+    is_anchor: bool = Field(description="The anchor of the track or album wrote it.")
+
+
+class ReplyOut(Schema):
+    id: int = Field(examples=[42])
+    parent_id: int | None
+    author: CommentAuthorOut
+    body: str = Field(description="Plain text as written.", examples=["03:15 这里讲得好"])
+    html: str = Field(description="Sanitised HTML: links, and timestamps that seek the player.")
+    like_count: int
+    liked: bool = Field(description="The caller liked it.")
+    created_at: datetime
+
+
+class CommentOut(ReplyOut):
+    reply_count: int
+    pinned: bool
+    replies: list[ReplyOut] = Field(description="The first replies; page the rest.")
+
+
+class CommentPage(Schema):
+    pinned: list[CommentOut] = Field(description="Pinned by the anchor; on the first page only.")
+    items: list[CommentOut]
+    next_cursor: str | None
+
+
+class ReplyPage(Schema):
+    items: list[ReplyOut]
+    next_cursor: str | None
+
+
+class CommentIn(Schema):
+    body: str = Field(min_length=1, max_length=3_600, examples=["第一次听，很喜欢！"])
+    parent_id: int | None = Field(
+        None, ge=1, le=2**62, description="Reply to this comment (on the same track or album)."
+    )
+
+
+class CommentPosted(Schema):
+    comment: ReplyOut
+    held: bool = Field(description="Held for a moderator: visible once approved.")
+
+
+ReportReason = Literal["spam", "abuse", "illegal", "other"]
+
+
+class ReportIn(Schema):
+    reason: ReportReason
+    note: str = Field("", max_length=300)
+
+
+class DoneOut(Schema):
+    ok: bool = True
+
+
+# --- the listener's library -------------------------------------------------------------------
+
+
+class AlbumBrief(Schema):
+    id: int
+    title: str = Field(examples=["科技早知道"])
+    anchor: AnchorBrief
+    cover: str | None
+
+
+class SavedTrackOut(Schema):
+    track: TrackOut
+    album: AlbumBrief
+    saved_at: datetime
+
+
+class SavedTrackPage(Schema):
+    items: list[SavedTrackOut]
+    next_cursor: str | None
+
+
+class FollowOut(Schema):
+    anchor: AnchorBrief
+    followed_at: datetime
+
+
+class FollowPage(Schema):
+    items: list[FollowOut]
+    next_cursor: str | None
+
+
+class SubscriptionOut(Schema):
+    album: AlbumBrief
+    new_count: int = Field(description="Tracks out since the caller last opened or played it.")
+    subscribed_at: datetime
+
+
+class SubscriptionPage(Schema):
+    items: list[SubscriptionOut]
+    next_cursor: str | None
+
+
+class ResumeOut(Schema):
+    track_id: int
+    position: float = Field(description="Seconds; 0 when never played.", examples=[312.5])
+    finished: bool
+    updated_at: datetime | None
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: Literal["new_track", "reply", "anchor_reply", "pinned"]
+    text: str = Field(examples=["New track in an album you subscribe to"])
+    track_id: int | None
+    comment_id: int | None
+    created_at: datetime
+    read: bool
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    unread: int
+    next_cursor: str | None
+
+
+class CountOut(Schema):
+    count: int
+
+
+# --- discovery --------------------------------------------------------------------------------
+
+
+class TrackHitOut(Schema):
+    track: TrackOut
+    album: AlbumBrief
+    snippet: str = Field(description="Plain text around the match.")
+
+
+class SearchOut(Schema):
+    query: str
+    terms: list[str] = Field(description="What was searched for, after 繁→简 and segmenting.")
+    tracks: list[TrackHitOut]
+    albums: list[AlbumBrief] = Field(description="The best albums; on the first page only.")
+    anchors: list[AnchorBrief] = Field(description="The best anchors; on the first page only.")
+    next_cursor: str | None
+
+
+class RecommendationOut(Schema):
+    track: TrackOut
+    album: AlbumBrief
+    reason: str = Field(examples=["Because you listened to 第1期"])
+
+
+class HotOut(Schema):
+    queries: list[str] = Field(examples=[["人工智能", "三体"]])
+
+
+# --- OPML -------------------------------------------------------------------------------------
+
+
+class OutlineOut(Schema):
+    url: str = Field(examples=["https://example.com/podcast.xml"])
+    title: str
+
+
+class OpmlImportOut(Schema):
+    subscribed: list[AlbumBrief] = Field(description="Ting albums the caller is now subscribed to.")
+    unavailable: list[OutlineOut] = Field(
+        description="Ting feeds of albums the caller may not open."
+    )
+    not_on_ting: list[OutlineOut] = Field(
+        description="Other podcasts. Anchors may import them as albums (POST the URL to the "
+        "studio's feed import); listeners can keep them in their other apps."
+    )
+    may_import: bool = Field(description="The caller is an anchor and may import feeds.")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -14,9 +16,13 @@ from django.utils.translation import gettext as _
 from ting.accounts.models import User
 from ting.api.models import PersonalAccessToken, Scope, token_hash
 from ting.api.schemas import StudioAlbumIn, StudioAlbumPatch, StudioTrackPatch
-from ting.catalog.models import Album, Anchor, Category, Track
+from ting.catalog.models import Album, Anchor, Category, Track, Visibility
 from ting.catalog.services import album_create
 from ting.core.errors import ApplicationError
+from ting.feeds import opml
+from ting.feeds import selectors as feed_selectors
+from ting.feeds.opml import OutlineFeed
+from ting.social.services import library
 from ting.studio import services as studio
 
 TOKEN_PREFIX = "ting_"  # noqa: S105 (a label that makes leaked tokens findable, not a secret)
@@ -107,3 +113,60 @@ def studio_track_update(*, track: Track, data: StudioTrackPatch) -> Track:
         explicit=sent["explicit"] if sent.get("explicit") is not None else track.explicit,
         published_at=None,
     )
+
+
+# --- OPML: a listener's subscriptions in and out -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpmlImport:
+    """What became of each feed in an uploaded OPML file."""
+
+    subscribed: list[Album]  # ours, now subscribed (or already were)
+    unavailable: list[OutlineFeed]  # ours, but an album this listener may not open
+    elsewhere: list[OutlineFeed]  # not on Ting: anchors may import these as albums
+
+
+def site_hosts(request_host: str) -> set[str]:
+    """The host names our own feed URLs may carry: this request's, and every allowed host."""
+    hosts = {request_host.rsplit(":", 1)[0].lower()}
+    hosts |= {h.lower() for h in settings.ALLOWED_HOSTS if h and "*" not in h and h[0] != "."}
+    return hosts
+
+
+@transaction.atomic
+def subscriptions_import(*, user: User, data: bytes, hosts: set[str]) -> OpmlImport:
+    """Subscribe to every Ting album an OPML file lists; say what happened to the rest.
+
+    A malformed or hostile file raises OpmlInvalid (a message, no partial import). Queries:
+    two to match URLs, one to check which albums the listener may open, one insert each.
+    """
+    feeds = opml.read_subscriptions(data)
+    ours = feed_selectors.albums_for_feed_urls(urls=[f.url for f in feeds], hosts=hosts)
+    visible = set(
+        Album.objects.visible_to(user)
+        .filter(pk__in={a.pk for a in ours.values()})
+        .values_list("pk", flat=True)
+    )
+    subscribed: dict[int, Album] = {}
+    unavailable: list[OutlineFeed] = []
+    elsewhere: list[OutlineFeed] = []
+    for feed in feeds:
+        album = ours.get(feed.url)
+        if album is None:
+            elsewhere.append(feed)
+        elif album.pk in visible:
+            subscribed.setdefault(album.pk, album)
+        else:
+            unavailable.append(feed)
+    for album in subscribed.values():
+        library.album_subscribe(user=user, album=album)
+    return OpmlImport(list(subscribed.values()), unavailable, elsewhere)
+
+
+def subscriptions_export(*, user: User, absolute: Callable[[str], str]) -> bytes:
+    """The listener's subscriptions whose albums have a public feed, as OPML."""
+    albums = Album.objects.filter(subscriptions__user=user, visibility=Visibility.PUBLIC).order_by(
+        "title", "pk"
+    )
+    return opml.subscriptions_outline(albums=list(albums), absolute=absolute)

@@ -28,7 +28,7 @@ from ting.catalog.models import Album, Anchor, Track, Visibility
 from ting.catalog.services import album_create, track_create, track_publish
 from ting.core.errors import ApplicationError, NotFound
 from ting.core.sanitize import plain_text_to_html, sanitize_rich_text
-from ting.feeds import fetch, parsing
+from ting.feeds import fetch, parsing, versions
 from ting.feeds.models import FeedImport, FeedToken, ImportedEpisode
 from ting.media.services import asset_create
 from ting.media.uploads import upload_check_allowed
@@ -61,6 +61,7 @@ def feed_token_revoke(*, album: Album, token_id: int) -> None:
     )
     if revoked != 1:
         raise NotFound(_("No such feed link."), code="not_found")
+    versions.bump(album_id=album.pk)  # polls of the revoked link stop getting 304s at once
 
 
 # --- import -----------------------------------------------------------------------------------

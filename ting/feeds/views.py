@@ -17,25 +17,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ting.catalog.models import Anchor
 from ting.core.errors import ApplicationError
-from ting.feeds import feed_build, opml, rss, selectors, services
+from ting.feeds import feed_build, opml, rss, selectors, services, versions
 from ting.feeds.forms import FeedImportForm
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 
 
-def _not_modified(request: HttpRequest, state: selectors.FeedState) -> bool:
+def _not_modified(request: HttpRequest, *, etag: str, changed_at: float) -> bool:
     etags = request.headers.get("If-None-Match")
     if etags is not None:
         # Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x" and W/"x".
         wanted = {tag.strip().removeprefix("W/") for tag in etags.split(",")}
-        return "*" in wanted or state.etag.removeprefix("W/") in wanted
+        return "*" in wanted or etag.removeprefix("W/") in wanted
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return since is not None and int(state.changed_at.timestamp()) <= since
+    return since is not None and int(changed_at) <= since
 
 
-def _validators(response: HttpResponse, state: selectors.FeedState, *, private: bool) -> None:
-    response["ETag"] = state.etag
-    response["Last-Modified"] = http_date(state.changed_at.timestamp())
+def _validators(response: HttpResponse, *, etag: str, changed_at: float, private: bool) -> None:
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(changed_at)
     # Podcast apps poll; a private feed must stay out of shared caches.
     response["Cache-Control"] = "private, max-age=300" if private else "public, max-age=300"
 
@@ -47,42 +47,84 @@ def _page(request: HttpRequest) -> int:
     return int(raw)
 
 
+def _conditional(request: HttpRequest) -> bool:
+    return "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+
+
+def _poll(request: HttpRequest, *, album_id: int | None, token: str | None) -> HttpResponse | None:
+    """A 304 from the remembered validators, before any database work (podcast apps poll)."""
+    if not _conditional(request) or request.GET:
+        return None
+    poll = versions.poll_get(album_id=album_id, token=token, host=request.get_host())
+    if poll is None or not _not_modified(request, etag=poll.etag, changed_at=poll.last_modified):
+        return None
+    response = HttpResponseNotModified()
+    _validators(response, etag=poll.etag, changed_at=poll.last_modified, private=poll.private)
+    return response
+
+
 def _feed(request: HttpRequest, source: selectors.FeedSource) -> HttpResponse:
     page = _page(request)
-    conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+    host = request.get_host()
+    album = source.album
+    generations = versions.generations_now(album_id=album.pk, anchor_id=album.anchor_id)
     state = selectors.feed_state_cached(
-        source=source, host=request.get_host(), use_cache=conditional
-    )
+        source=source, host=host, use_cache=_conditional(request),
+        version="-".join(str(g) for g in generations),
+    )  # fmt: skip
+    changed_at = state.changed_at.timestamp()
+    token = source.token.token if source.token else None
+    poll = versions.Poll(
+        etag=state.etag, last_modified=changed_at, private=source.private,
+        album_id=album.pk, anchor_id=album.anchor_id, generations=generations,
+    )  # fmt: skip
+    versions.poll_remember(token=token, host=host, poll=poll)
     pages = selectors.feed_page_count(state)
     if page > pages:
         raise Http404
-    if _not_modified(request, state):
+    if _not_modified(request, etag=state.etag, changed_at=changed_at):
         response: HttpResponse = HttpResponseNotModified()
     else:
-        absolute = request.build_absolute_uri
-        channel = feed_build.channel(
-            source=source,
-            state=state,
-            keywords=selectors.album_keywords(album=source.album),
-            page=page,
-            pages=pages,
-            absolute=absolute,
-        )
-        build = feed_build.ItemBuilder(source=source, state=state, absolute=absolute)
-        items = [build(e) for e in selectors.feed_episodes_page(source=source, page=page)]
-        response = HttpResponse(rss.render(channel, items), content_type=RSS_TYPE)
-    _validators(response, state, private=source.private)
+        body = versions.body_get(etag=state.etag, page=page)
+        if body is None:
+            body = _render(request, source, state, page=page, pages=pages)
+            versions.body_remember(etag=state.etag, page=page, body=body)
+        response = HttpResponse(body, content_type=RSS_TYPE)
+    _validators(response, etag=state.etag, changed_at=changed_at, private=source.private)
     return response
+
+
+def _render(
+    request: HttpRequest, source: selectors.FeedSource, state: selectors.FeedState, *,
+    page: int, pages: int,
+) -> bytes:  # fmt: skip
+    absolute = request.build_absolute_uri
+    channel = feed_build.channel(
+        source=source,
+        state=state,
+        keywords=selectors.album_keywords(album=source.album),
+        page=page,
+        pages=pages,
+        absolute=absolute,
+    )
+    build = feed_build.ItemBuilder(source=source, state=state, absolute=absolute)
+    items = [build(e) for e in selectors.feed_episodes_page(source=source, page=page)]
+    return rss.render(channel, items)
 
 
 @require_GET
 def album_feed(request: HttpRequest, album_id: int) -> HttpResponse:
+    polled = _poll(request, album_id=album_id, token=None)
+    if polled is not None:
+        return polled
     return _feed(request, selectors.feed_source_public(album_id=album_id))
 
 
 @require_GET
 def private_album_feed(request: HttpRequest, token: str) -> HttpResponse:
-    response = _feed(request, selectors.feed_source_private(token=token))
+    response = _poll(request, album_id=None, token=token)
+    if response is None:
+        response = _feed(request, selectors.feed_source_private(token=token))
     response["X-Robots-Tag"] = "noindex"
     return response
 

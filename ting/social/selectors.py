@@ -232,6 +232,13 @@ def followed_anchors(*, user: User, page: str | None) -> Page[Follow]:
 
 def subscriptions_with_news(*, user: User, page: str | None) -> Page[Subscription]:
     """Subscriptions with `new_count`: tracks out since the listener last opened or played it."""
+    rows = subscription_rows(user=user)
+    # new_count is annotated in subscription_rows; the stubs cannot see across the call.
+    return _page(rows.order_by("-new_count", "-created_at", "-pk"), page)  # type: ignore[misc]
+
+
+def subscription_rows(*, user: User) -> QuerySet[Subscription]:
+    """The listener's subscriptions, unordered, each annotated with `new_count` (one query)."""
     now = timezone.now()
     last_played = (
         ListeningPosition.objects.filter(user=user, track__album=OuterRef("album"))
@@ -251,7 +258,7 @@ def subscriptions_with_news(*, user: User, page: str | None) -> Page[Subscriptio
         .annotate(n=Count("pk"))
         .values("n")
     )
-    subscriptions = (
+    return (
         Subscription.objects.filter(user=user)
         .select_related("album__anchor")
         .annotate(
@@ -259,7 +266,6 @@ def subscriptions_with_news(*, user: User, page: str | None) -> Page[Subscriptio
         )
         .annotate(new_count=Coalesce(Subquery(new_tracks), 0))
     )
-    return _page(subscriptions.order_by("-new_count", "-created_at", "-pk"), page)
 
 
 def history(*, user: User, page: str | None) -> Page[ListeningPosition]:

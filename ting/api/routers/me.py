@@ -10,7 +10,7 @@ from ninja import Query, Router
 from ting.api import auth, present, selectors
 from ting.api.errors import ErrorOut
 from ting.api.models import Scope
-from ting.api.schemas import MeOut, PositionIn, PositionOut, PositionPage
+from ting.api.schemas import MeOut, PositionIn, PositionOut, PositionPage, ResumeOut
 from ting.catalog import selectors as catalog
 from ting.catalog.models import Anchor
 from ting.playback import services as playback
@@ -38,6 +38,14 @@ def list_history(request: HttpRequest, params: Query[selectors.PageParams]) -> d
     """Tracks the caller listened to, with where they stopped; most recent first."""
     positions, cursor = selectors.history(user=auth.user_of(request), page=params)
     return {"items": [present.position(p) for p in positions], "next_cursor": cursor}
+
+
+@router.get(
+    "/me/positions/{track_id}", response={200: ResumeOut, **ERRORS}, auth=auth.scoped(Scope.READ)
+)
+def get_position(request: HttpRequest, track_id: int) -> dict[str, Any]:
+    """Where the caller stopped in a track (0 when never played): resume from here."""
+    return selectors.resume_point(user=auth.user_of(request), track_id=track_id)
 
 
 @router.put(

@@ -9,8 +9,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from ting.catalog.models import Album, Track
+from ting.catalog.models import Album, Track, Visibility
 from ting.catalog.tests.factories import make_album
+from ting.feeds.services import feed_token_create, feed_token_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -88,9 +89,69 @@ def test_polls_are_answered_from_cached_validators_until_the_album_changes(
     album = make_album()
     episode_factory(album)
     etag = client.get(f"/feeds/album/{album.pk}.xml")["ETag"]
-    with django_assert_num_queries(1):  # the album only
+    with django_assert_num_queries(0):  # decided from the cache, before any database work
         assert (
             client.get(f"/feeds/album/{album.pk}.xml", HTTP_IF_NONE_MATCH=etag).status_code == 304
         )
-    album.save()  # an edit moves updated_at: the cached validators no longer apply
+    album.save()  # an edit bumps the album's feed generation: the cached validators are stale
     assert client.get(f"/feeds/album/{album.pk}.xml", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+@pytest.fixture
+def cached(settings: Any) -> None:
+    settings.TING_FEED_STATE_TTL = 60
+    settings.TING_FEED_BODY_TTL = 3600
+    cache.clear()
+
+
+@pytest.mark.usefixtures("cached")
+def test_a_track_or_anchor_edit_ends_the_cached_304s_at_once(
+    client: Client, episode_factory: Callable[..., Track]
+) -> None:
+    album = make_album()
+    track = episode_factory(album)
+    url = f"/feeds/album/{album.pk}.xml"
+    etag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    track.title = "改过的标题"
+    track.save()
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and "改过的标题" in changed.content.decode()
+    etag = changed["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    album.anchor.display_name = "新名字"
+    album.anchor.save()
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+@pytest.mark.usefixtures("cached")
+def test_a_revoked_private_link_gets_404_not_a_cached_304(
+    client: Client, episode_factory: Callable[..., Track]
+) -> None:
+    album = make_album(visibility=Visibility.UNLISTED)
+    episode_factory(album)
+    token = feed_token_create(album=album)
+    url = f"/feeds/private/{token.token}.xml"
+    etag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    feed_token_revoke(album=album, token_id=token.pk)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+
+@pytest.mark.usefixtures("cached")
+def test_the_rendered_body_is_reused_until_the_feed_changes(
+    client: Client,
+    episode_factory: Callable[..., Track],
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    album = make_album()
+    for _ in range(3):
+        episode_factory(album)
+    url = f"/feeds/album/{album.pk}.xml"
+    first = client.get(url)
+    with django_assert_num_queries(2):  # the album and the validators' aggregate
+        again = client.get(url)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    episode_factory(album, position=9, title="新的一期")
+    fresh = client.get(url)
+    assert "新的一期" in fresh.content.decode() and fresh["ETag"] != first["ETag"]
