@@ -33,7 +33,7 @@ from django.utils import timezone
 from ting.media.audio.pipeline import Rendition as EncodedRendition
 from ting.media.audio.pipeline import process_audio
 from ting.media.models import AudioAsset, Rendition
-from ting.media.storage import local_copy
+from ting.media.storage import local_copy, save_whole
 
 logger = logging.getLogger(__name__)
 
@@ -160,13 +160,8 @@ def _repair(asset_id: int) -> list[str]:
 def _replace(rendition: Rendition, encoded: EncodedRendition) -> None:
     key = str(rendition.file.name)
     default_storage.delete(key)
-    try:
-        with encoded.path.open("rb") as handle:
-            saved = default_storage.save(key, File(handle))
-    except OSError:
-        # A full disk mid-write leaves a stump; remove it so the row never points at half a file.
-        default_storage.delete(key)
-        raise
+    with encoded.path.open("rb") as handle:
+        saved = save_whole(key, File(handle))
     digest = _file_sha256(encoded.path)
     Rendition.objects.filter(pk=rendition.pk).update(
         file=saved,

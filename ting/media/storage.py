@@ -8,7 +8,9 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 
 
@@ -16,6 +18,19 @@ def new_asset_key() -> str:
     """`audio/3f/a9/3fa9…`: random, fanned out so no folder grows past a few hundred entries."""
     hexed = uuid.uuid4().hex
     return f"audio/{hexed[:2]}/{hexed[2:4]}/{hexed}"
+
+
+def save_whole(name: str, content: File[Any], storage: Storage = default_storage) -> str:
+    """Save `content` under `name`, or leave nothing there.
+
+    Django's FileSystemStorage keeps what it wrote when a write fails (a full disk, say); a
+    stump under a key we then forget would be half a file nobody cleans up.
+    """
+    try:
+        return storage.save(name, content)
+    except OSError:
+        storage.delete(name)
+        raise
 
 
 @contextlib.contextmanager
