@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from django.utils import timezone
 from ting.media.audio.pipeline import Rendition as EncodedRendition
 from ting.media.audio.pipeline import process_audio
 from ting.media.models import AudioAsset, Rendition
-from ting.media.storage import local_copy, save_whole
+from ting.media.storage import local_copy, save_whole, scratch_dir
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +148,7 @@ def _repair(asset_id: int) -> list[str]:
     ]
     if not broken:
         return []
-    with tempfile.TemporaryDirectory(prefix="ting-repair-") as out_dir:
+    with scratch_dir("repair") as out_dir:
         with local_copy(str(asset.original.name)) as source:
             result = process_audio(source, out_dir)
         for rendition in broken:

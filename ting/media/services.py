@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -27,7 +26,13 @@ from ting.media.audio.errors import AudioRejected
 from ting.media.audio.pipeline import PipelineResult, process_audio
 from ting.media.audio.pipeline import Rendition as EncodedRendition
 from ting.media.models import AudioAsset, Rendition
-from ting.media.storage import local_copy, new_asset_key, save_whole
+from ting.media.storage import (
+    local_copy,
+    new_asset_key,
+    save_whole,
+    scratch_delete_orphans,
+    scratch_dir,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +102,7 @@ def asset_process(*, asset_id: int) -> AudioAsset | None:
             )
 
     try:
-        with tempfile.TemporaryDirectory(prefix="ting-renditions-") as out_dir:
+        with scratch_dir("renditions") as out_dir:
             with local_copy(str(asset.original.name)) as source:
                 result = process_audio(source, out_dir, on_stage=on_stage)
             AudioAsset.objects.filter(pk=asset_id).update(stage=AudioAsset.Stage.STORING)
@@ -236,9 +241,11 @@ def _retry_or_fail(*, asset: AudioAsset) -> AudioAsset:
 
 
 def assets_reap_stuck(*, older_than: timedelta | None = None) -> list[int]:
-    """Give jobs whose worker died (kill -9, lost machine) back to the queue."""
+    """Give jobs whose worker died (kill -9, lost machine) back to the queue, and delete the
+    scratch folders such workers left on this machine."""
     from ting.media.tasks import process_audio_asset
 
+    scratch_delete_orphans()
     deadline = timezone.now() - (older_than or timedelta(seconds=settings.TING_PROCESSING_DEADLINE))
     stuck = list(
         AudioAsset.objects.filter(

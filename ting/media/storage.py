@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import uuid
@@ -33,6 +34,35 @@ def save_whole(name: str, content: File[Any], storage: Storage = default_storage
         raise
 
 
+def scratch_dir(kind: str) -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder named after this process, so a reaper can tell when it is orphaned."""
+    return tempfile.TemporaryDirectory(prefix=f"ting-{kind}-{os.getpid()}-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive, and not ours to judge
+    return True
+
+
+def scratch_delete_orphans() -> list[str]:
+    """Delete scratch folders whose process is gone (kill -9 skips TemporaryDirectory's cleanup).
+
+    A killed encode leaves up to a few hundred MB behind; nobody else would ever remove it.
+    """
+    removed: list[str] = []
+    for folder in Path(tempfile.gettempdir()).glob("ting-*-*-*"):
+        pid = folder.name.split("-")[2]
+        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
 @contextlib.contextmanager
 def local_copy(name: str, storage: Storage = default_storage) -> Iterator[Path]:
     """A local path for a stored file: the file itself on disk storage, a temp copy on S3."""
@@ -41,7 +71,7 @@ def local_copy(name: str, storage: Storage = default_storage) -> Iterator[Path]:
         return
     except NotImplementedError:
         pass
-    with tempfile.TemporaryDirectory(prefix="ting-src-") as tmp:
+    with scratch_dir("src") as tmp:
         target = Path(tmp) / "source"
         with storage.open(name, "rb") as src, target.open("wb") as dst:
             shutil.copyfileobj(src, dst, length=1024 * 1024)
