@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,13 +21,27 @@ CHUNK = 32 * 1024
 PROCESS_TASK = "ting.media.tasks.process_audio_asset"
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A migrated, seeded database, made once; each test gets its own copy."""
+    instance = Ting(tmp_path_factory.mktemp("ting-template"))
+    seeded = instance.setup()
+    return instance.database, seeded
+
+
 @pytest.fixture
-def ting(tmp_path: Path) -> Iterator[Ting]:
+def ting(tmp_path: Path, template: tuple[Path, dict[str, Any]]) -> Iterator[Ting]:
     instance = Ting(tmp_path / "ting")
+    shutil.copyfile(template[0], instance.database)
     try:
         yield instance
     finally:
         instance.stop_all()
+
+
+@pytest.fixture
+def seeded(template: tuple[Path, dict[str, Any]]) -> dict[str, Any]:
+    return template[1]
 
 
 def _asset(ting: Ting) -> dict[str, Any]:
@@ -67,10 +82,9 @@ def _assert_processed_once(ting: Ting, audio: bytes, *, attempts: int) -> None:
 
 
 def test_killing_the_web_server_mid_chunk_resumes_from_the_last_stored_chunk(
-    ting: Ting, tmp_path: Path
+    ting: Ting, seeded: dict[str, Any], tmp_path: Path
 ) -> None:
-    seeded = ting.setup()
-    audio = speech_mp3(tmp_path, seconds=20.0).read_bytes()
+    audio = speech_mp3(tmp_path, seconds=12.0).read_bytes()
     assert len(audio) > 5 * CHUNK
     web, base_url = ting.start_web()
     studio = Studio(base_url, seeded["session"])
@@ -119,10 +133,9 @@ def test_killing_the_web_server_mid_chunk_resumes_from_the_last_stored_chunk(
 
 
 def test_killing_a_worker_mid_processing_completes_the_job_once_after_the_reaper(
-    ting: Ting, tmp_path: Path
+    ting: Ting, seeded: dict[str, Any], tmp_path: Path
 ) -> None:
-    seeded = ting.setup()
-    audio = speech_mp3(tmp_path, seconds=20.0).read_bytes()
+    audio = speech_mp3(tmp_path, seconds=12.0).read_bytes()
     _web, base_url = ting.start_web()
     studio = Studio(base_url, seeded["session"])
     url = studio.create(album=seeded["album"], filename="加班.mp3", size=len(audio))
