@@ -142,9 +142,16 @@ def test_killing_a_worker_mid_processing_completes_the_job_once_after_the_reaper
     assert studio.send_from(url, audio, 0, 1024 * 1024).status_code == 200
 
     worker = ting.start_worker()
-    ting.wait_for(lambda: _asset_status(ting) == "processing", "a worker to claim the job")
+    ting.wait_for(
+        lambda: (
+            ting.query("SELECT status, stage FROM media_audioasset")
+            in ([("processing", "measuring")], [("processing", "encoding")])
+        ),
+        "a worker to be in the middle of the job",
+    )
     kill_9(worker)
     assert _asset(ting)["status"] == "processing"
+    assert [p for p in ting.scratch.iterdir() if p.name.startswith("ting-renditions-")]
 
     # The claim outlives its deadline (TING_PROCESSING_DEADLINE=60 here): an hour has passed.
     ting.query("UPDATE media_audioasset SET claimed_at = datetime('now', '-1 hour')")
