@@ -10,6 +10,7 @@ from typing import Any
 
 import av
 import pytest
+from django.core.cache import cache
 
 from ting.catalog.models import Anchor, Track
 from ting.catalog.tests.factories import make_track
@@ -37,6 +38,12 @@ def decoded_seconds(data: bytes) -> float:
             samples += frame.samples
             rate = frame.sample_rate
     return samples / rate if rate else 0.0
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Repair locks and damage reports live in the cache; row ids repeat between tests."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ def rendition_intact(rendition: Rendition) -> bool:
 
 
 def rendition_report_damaged(*, rendition: Rendition, problem: str) -> None:
-    """Queue a rebuild of a rendition found damaged; duplicates are harmless (see the lock)."""
+    """Queue a rebuild of a rendition found damaged (at most once a minute per rendition)."""
     from ting.media.tasks import repair_renditions
 
     logger.warning(
@@ -91,6 +91,9 @@ def rendition_report_damaged(*, rendition: Rendition, problem: str) -> None:
         rendition.asset_id,
         problem,
     )
+    # Every listener of a damaged file reports it; one repair job a minute is enough.
+    if not cache.add(f"ting:rendition-damaged:{rendition.pk}", "1", timeout=60):
+        return
     # Forget the last good check so the verifier looks at it again soon if the repair fails.
     Rendition.objects.filter(pk=rendition.pk).update(verified_at=None)
     asset_id = rendition.asset_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -34,6 +35,9 @@ def save_whole(name: str, content: File[Any], storage: Storage = default_storage
         raise
 
 
+_SCRATCH = re.compile(r"ting-(?:renditions|repair|src)-(\d+)-\w+")
+
+
 def scratch_dir(kind: str) -> tempfile.TemporaryDirectory[str]:
     """A temporary folder named after this process, so a reaper can tell when it is orphaned."""
     return tempfile.TemporaryDirectory(prefix=f"ting-{kind}-{os.getpid()}-")
@@ -55,9 +59,9 @@ def scratch_delete_orphans() -> list[str]:
     A killed encode leaves up to a few hundred MB behind; nobody else would ever remove it.
     """
     removed: list[str] = []
-    for folder in Path(tempfile.gettempdir()).glob("ting-*-*-*"):
-        pid = folder.name.split("-")[2]
-        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+    for folder in Path(tempfile.gettempdir()).glob("ting-*"):
+        named = _SCRATCH.fullmatch(folder.name)
+        if named and folder.is_dir() and not _alive(int(named.group(1))):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder.name)
     return removed
