@@ -31,6 +31,7 @@ import os
 import random
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -46,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GOAL_GROWTH_PCT = 10.0
 CSRF = "s" * 32  # the cookie and the header only have to match
 SAMPLE_EVERY_S = 10.0
+# One TLS context for all clients: building 200 of them stalls the event loop for a minute.
+TLS = ssl.create_default_context()
 WEIGHTS = {
     "home": 15,
     "album": 15,
@@ -230,7 +233,17 @@ async def listener(
     cookies = {seeded["session_cookie"]: seeded["sessions"][number], "csrftoken": CSRF}
     kinds, weights = zip(*WEIGHTS.items(), strict=True)
     htmx = {"HX-Request": "true", "X-CSRFToken": CSRF}
-    async with httpx.AsyncClient(base_url=base_url, cookies=cookies, timeout=60) as client:
+    client = httpx.AsyncClient(
+        base_url=base_url,
+        cookies=cookies,
+        timeout=60,
+        verify=TLS,
+        # Below uvicorn's 5 s keep-alive timeout, as browsers do: a connection the server is
+        # closing at that very moment would otherwise fail the next request with a ReadError.
+        limits=httpx.Limits(keepalive_expiry=3.0),
+    )
+    async with client:
+        sent = 0
         await asyncio.sleep(rng.uniform(0, think))  # arrivals spread out
         while time.monotonic() < until:
             kind = rng.choices(kinds, weights)[0]
@@ -247,7 +260,9 @@ async def listener(
             elif kind == "play":
                 await play(tally, client, track, rng)
             elif kind == "comment":
-                body = {"body": f"{rng.choice(COMMENTS)} #{number}"}
+                # Distinct texts: posting the same comment twice is refused (409) by design.
+                sent += 1
+                body = {"body": f"{rng.choice(COMMENTS)}（{number}-{sent}）"}
                 url = f"/social/track/{track}/comments/"
                 await timed(tally, kind, client, "POST", url, data=body, headers=htmx)
             elif kind == "like":
