@@ -66,6 +66,7 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: Counter[tuple[str, int]] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    retries: int = 0
 
     def record(self, kind: str, status: int, seconds: float, url: str) -> None:
         self.latencies[kind].append(seconds)
@@ -202,7 +203,15 @@ async def timed(
 ) -> httpx.Response | None:
     started = time.perf_counter()
     try:
-        response = await client.request(method, url, **kwargs)
+        try:
+            response = await client.request(method, url, **kwargs)
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            if method != "GET":
+                raise
+            # A kept-alive connection the server closed as we reused it: browsers resend an
+            # idempotent request once in that case, and so do we (counted, and printed).
+            tally.retries += 1
+            response = await client.request(method, url, **kwargs)
     except httpx.HTTPError as exc:
         tally.record(kind, 0, time.perf_counter() - started, f"{url} ({exc!r})")
         return None
@@ -240,7 +249,7 @@ async def listener(
         verify=TLS,
         # Below uvicorn's 5 s keep-alive timeout, as browsers do: a connection the server is
         # closing at that very moment would otherwise fail the next request with a ReadError.
-        limits=httpx.Limits(keepalive_expiry=3.0),
+        limits=httpx.Limits(keepalive_expiry=2.0),
     )
     async with client:
         sent = 0
@@ -321,6 +330,7 @@ def report(tally: Tally, series: list[tuple[float, int, dict[str, int]]], minute
     print("\nstatuses:", ", ".join(f"{k} {s}: {n}" for (k, s), n in sorted(tally.statuses.items())))
     for line in tally.errors:
         print("  error:", line)
+    print(f"GETs resent once after the server closed a kept-alive connection: {tally.retries}")
     print("\nRSS of web + worker + scheduler (MB):")
     for at, total, parts in series:
         detail = ", ".join(f"{name} {rss / 2**20:.0f}" for name, rss in sorted(parts.items()))
