@@ -414,3 +414,6 @@ TING_SEARCH_BACKEND = env_choice(
 )
 TING_PERIODIC_TASKS.append(("ting.discovery.tasks.sync_index", 120))
 TING_PERIODIC_TASKS.append(("ting.discovery.tasks.refresh_neighbours", 6 * 3600))
+# Faults: renditions checked against their sha256, a batch a run, and rebuilt when damaged.
+TING_VERIFY_BATCH = env_int("TING_VERIFY_BATCH", 20, minimum=1)
+TING_PERIODIC_TASKS.append(("ting.media.tasks.verify_renditions", 300))

@@ -91,10 +91,13 @@ class Rendition(TimestampedModel):
     sha256 = models.CharField(max_length=64)
     loudness_lufs = models.FloatField(null=True, blank=True)
     true_peak_dbtp = models.FloatField(null=True, blank=True)
+    # When the file last hashed to `sha256`; the verify task checks the longest-unchecked first.
+    verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("rendition")
         verbose_name_plural = _("renditions")
+        indexes = [models.Index(fields=["verified_at"], name="rendition_verified")]
         constraints = [
             models.UniqueConstraint(fields=["asset", "format"], name="rendition_one_per_format"),
             models.CheckConstraint(

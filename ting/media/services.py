@@ -6,6 +6,7 @@ a duplicate enqueue or a reaped job never makes a second set of renditions.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import shutil
@@ -26,7 +27,12 @@ from ting.media.audio.errors import AudioRejected
 from ting.media.audio.pipeline import PipelineResult, process_audio
 from ting.media.audio.pipeline import Rendition as EncodedRendition
 from ting.media.models import AudioAsset, Rendition
-from ting.media.storage import local_copy, new_asset_key
+from ting.media.storage import (
+    local_copy,
+    new_asset_key,
+    save_whole,
+    scratch_delete_orphans,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +43,7 @@ FORMATS = {
 }
 # A job that failed the same way this many times is FAILED, not retried forever.
 MAX_ATTEMPTS = 2
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
 def _sha256(path: Path) -> str:
@@ -53,7 +60,7 @@ def asset_create(*, track: Track, content: BinaryIO, filename: str) -> AudioAsse
     from ting.media.tasks import process_audio_asset
 
     key = new_asset_key()
-    stored = default_storage.save(f"{key}/original", File(content))
+    stored = save_whole(f"{key}/original", File(content))
     asset = AudioAsset.objects.create(
         track=track,
         key=key,
@@ -108,6 +115,22 @@ def asset_process(*, asset_id: int) -> AudioAsset | None:
         return _fail(
             asset=asset, code=rejection.code, message=_(rejection.template), params=rejection.params
         )
+    except OSError as exc:
+        if exc.errno not in _DISK_FULL:
+            logger.exception("processing audio asset %s failed", asset_id)
+            return _retry_or_fail(asset=asset)
+        # Retrying at once would fail the same way; an operator reprocesses once there is room.
+        logger.error("the disk is full: processing audio asset %s stopped", asset_id)
+        return _fail(
+            asset=asset,
+            code="disk_full",
+            message=_(
+                "The server's disk was full while saving the listening versions, so nothing "
+                "was kept. The uploaded file is safe: once the site's administrators free some "
+                "space, they can process it again."
+            ),
+            params={},
+        )
     except Exception:
         logger.exception("processing audio asset %s failed", asset_id)
         return _retry_or_fail(asset=asset)
@@ -117,15 +140,21 @@ def asset_process(*, asset_id: int) -> AudioAsset | None:
 
 def _store_result(*, asset: AudioAsset, result: PipelineResult) -> AudioAsset:
     stored: list[tuple[str, Rendition.Format, str, EncodedRendition]] = []
-    for name, rendition in result.renditions.items():
-        fmt, mime = FORMATS[name]
-        key = f"{asset.key}/{fmt}.{rendition.path.suffix.lstrip('.')}"
-        if default_storage.exists(key):
-            # A crashed earlier run may have stored it; renditions are rebuilt whole, never mixed.
-            default_storage.delete(key)
-        with rendition.path.open("rb") as handle:
-            saved = default_storage.save(key, File(handle))
-        stored.append((saved, fmt, mime, rendition))
+    try:
+        for name, rendition in result.renditions.items():
+            fmt, mime = FORMATS[name]
+            key = f"{asset.key}/{fmt}.{rendition.path.suffix.lstrip('.')}"
+            if default_storage.exists(key):
+                # A crashed earlier run may have stored it; renditions are rebuilt whole.
+                default_storage.delete(key)
+            with rendition.path.open("rb") as handle:
+                saved = save_whole(key, File(handle))
+            stored.append((saved, fmt, mime, rendition))
+    except OSError:
+        # No rows point at these yet; a set of renditions is stored whole or not at all.
+        for saved, *_rest in stored:
+            default_storage.delete(saved)
+        raise
     probe, loudness = result.probe, result.loudness
     with transaction.atomic():
         for saved, fmt, mime, rendition in stored:
@@ -218,9 +247,11 @@ def _retry_or_fail(*, asset: AudioAsset) -> AudioAsset:
 
 
 def assets_reap_stuck(*, older_than: timedelta | None = None) -> list[int]:
-    """Give jobs whose worker died (kill -9, lost machine) back to the queue."""
+    """Give jobs whose worker died (kill -9, lost machine) back to the queue, and delete the
+    scratch folders such workers left on this machine."""
     from ting.media.tasks import process_audio_asset
 
+    scratch_delete_orphans()
     deadline = timezone.now() - (older_than or timedelta(seconds=settings.TING_PROCESSING_DEADLINE))
     stuck = list(
         AudioAsset.objects.filter(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from ting.media import services
+from ting.media import integrity, services
 
 
 @task()
@@ -15,3 +15,13 @@ def process_audio_asset(asset_id: int) -> None:
 @task()
 def reap_stuck_assets() -> None:
     services.assets_reap_stuck()
+
+
+@task()
+def verify_renditions() -> None:
+    integrity.renditions_verify()
+
+
+@task()
+def repair_renditions(asset_id: int) -> None:
+    integrity.renditions_repair(asset_id=asset_id)

@@ -25,6 +25,11 @@ def rendition_for_stream(*, track_id: int, fmt: str) -> Rendition | None:
     )
 
 
+def renditions_in_source_order(*, asset_id: int) -> list[Rendition]:
+    rows = {r.format: r for r in Rendition.objects.filter(asset_id=asset_id)}
+    return [rows[fmt] for fmt in SOURCE_ORDER if fmt in rows]
+
+
 def stream_url(track: Track, fmt: str) -> str:
     url = reverse("playback:stream", args=[track.pk, fmt])
     if access.is_public(track):

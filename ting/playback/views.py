@@ -11,6 +11,7 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseBase,
     HttpResponseForbidden,
+    HttpResponseRedirect,
     JsonResponse,
 )
 from django.shortcuts import render
@@ -23,6 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 from ting.catalog import selectors as catalog_selectors
 from ting.core import streams
 from ting.core.http import TingRequest, viewer
+from ting.media import integrity
+from ting.media.models import Rendition
 from ting.media.storage import is_object_storage, presigned_url
 from ting.playback import access, selectors, services, signing
 from ting.playback.delivery.backends import Delivery, build_delivery
@@ -66,6 +69,10 @@ def stream(request: TingRequest, track_id: int, fmt: str) -> HttpResponseBase:
         path: Path | None = Path(default_storage.path(key))
     except NotImplementedError:
         path = None
+    if path is not None:
+        problem = integrity.rendition_problem(rendition, hash_bytes=False)
+        if problem:
+            return _damaged(rendition, problem=problem)
     response = _delivery(public, rendition.mime_type).deliver(
         request,
         key=key,
@@ -77,6 +84,23 @@ def stream(request: TingRequest, track_id: int, fmt: str) -> HttpResponseBase:
         request, response, track_id=track.pk, fmt=fmt, size=rendition.size,
         bitrate=rendition.bitrate, duration=rendition.duration,
     )  # fmt: skip
+    return response
+
+
+def _damaged(rendition: Rendition, *, problem: str) -> HttpResponseBase:
+    """A rendition gone bad on disk: queue its rebuild and send the listener to a good one."""
+    integrity.rendition_report_damaged(rendition=rendition, problem=problem)
+    track = rendition.asset.track
+    for other in selectors.renditions_in_source_order(asset_id=rendition.asset_id):
+        if other.pk != rendition.pk and integrity.rendition_intact(other):
+            # 307: the <audio> element follows it and plays the other format meanwhile.
+            return HttpResponseRedirect(selectors.stream_url(track, other.format), status=307)
+    response = HttpResponse(
+        _("This recording is being repaired. Try again in a minute."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "60"
     return response
 
 
