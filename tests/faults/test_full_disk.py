@@ -68,7 +68,7 @@ class SmallDisk:
 
 
 def _mount_tmpfs(where: Path, size: str) -> SmallDisk:
-    where.mkdir()
+    where.mkdir(parents=True)
     try:
         done = subprocess.run(
             ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(where)],
@@ -267,9 +267,11 @@ def test_a_full_scratch_disk_while_encoding_fails_clearly_and_reruns(
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    scratch = _mount_tmpfs(tmp_path / "scratch-disk", "1m")
+    # The encoder writes into a per-asset folder under DATA_DIR/work (ting.media.services).
+    data_dir = tmp_path / "data"
+    scratch = _mount_tmpfs(data_dir / "work", "1m")
     try:
-        monkeypatch.setattr(tempfile, "tempdir", str(scratch.root))
+        monkeypatch.setattr(django_settings, "DATA_DIR", data_dir)
         url = _create(studio, album, len(audio))
         with django_capture_on_commit_callbacks(execute=False) as queued:
             done = _patch(studio, url, 0, audio)

@@ -151,7 +151,9 @@ def test_killing_a_worker_mid_processing_completes_the_job_once_after_the_reaper
     )
     kill_9(worker)
     assert _asset(ting)["status"] == "processing"
-    assert [p for p in ting.scratch.iterdir() if p.name.startswith("ting-renditions-")]
+    # The killed run left its per-asset work folder (kill -9 runs no cleanup).
+    work = ting.data_dir / "work"
+    assert [p for p in work.iterdir() if p.name.startswith("asset-")]
 
     # The claim outlives its deadline (TING_PROCESSING_DEADLINE=60 here): an hour has passed.
     ting.query("UPDATE media_audioasset SET claimed_at = datetime('now', '-1 hour')")
@@ -159,5 +161,6 @@ def test_killing_a_worker_mid_processing_completes_the_job_once_after_the_reaper
     ting.manage("run_periodic", "--once")  # enqueues the reaper, as `ting serve` does
     ting.wait_for(lambda: _asset_status(ting) in {"ready", "failed"}, "the requeued job")
     _assert_processed_once(ting, audio, attempts=2)
-    # The killed run's scratch folder went with the reaper too.
+    # The run that took the job over emptied the killed run's folder, and removed its own.
+    assert not [p for p in work.iterdir() if p.name.startswith("asset-")]
     assert not [p for p in ting.scratch.iterdir() if p.name.startswith("ting-")]
