@@ -88,6 +88,7 @@ def test_a_subscription_shows_new_tracks_until_the_album_is_opened(
     make_track(album=album, title="预约", published_at=timezone.now() + timedelta(days=1))
     page = listener_client.get(reverse("social:subscriptions")).content.decode()
     assert "3 new" in page  # the track from an hour ago and the two new ones; not the scheduled
+    assert reverse("api_pages:subscriptions_opml") in page  # import/export from other apps
     listener_client.get(reverse("album", args=[album.pk]))
     page = listener_client.get(reverse("social:subscriptions")).content.decode()
     assert " new<" not in page
