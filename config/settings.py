@@ -288,7 +288,7 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {"jieba": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Ting -----------------------------------------------------------------------------------
