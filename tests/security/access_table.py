@@ -234,10 +234,12 @@ def _build() -> dict[str, list[Case]]:
         # --- playback -----------------------------------------------------------------------
         # Only public tracks stream from a bare URL; the others need the signed URL their page
         # gives (ting/playback/tests/test_stream_access.py), the owner included.
-        "stream/<int:track_id>/<str:fmt>": per_track_state(
-            "playback:stream", "opus32", visible=everyone(404), hidden=everyone(404)
-        )[1:]
-        + [get(track_url("playback:stream", "public", "opus32"), everyone(), "public track")],
+        "stream/<int:track_id>/<str:fmt>": [
+            *per_track_state(
+                "playback:stream", "opus32", visible=everyone(404), hidden=everyone(404)
+            )[1:],
+            get(track_url("playback:stream", "public", "opus32"), everyone(), "public track"),
+        ],
         "playback/track/<int:track_id>.json": per_track_state("playback:player_data"),
         "playback/position": [
             Case(
