@@ -63,7 +63,7 @@ def test_the_main_pages_cause_no_csp_violation(
 
     # The track page with the player running: the media, waveform and beacons load too.
     violations += visit(page, f"/track/{track_id}/")
-    page.locator("[data-action=toggle]").first.click()
+    page.locator(".track-actions [data-play]").click()
     page.wait_for_timeout(1500)
     violations += [f"player: {v}" for v in page.evaluate("() => window.__csp")]
 
