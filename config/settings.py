@@ -6,6 +6,7 @@ an insecure default.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "ting.core",
     "ting.accounts",
     "ting.catalog",
@@ -77,6 +80,7 @@ MIDDLEWARE = [
     # times and names everything below it.
     "ting.core.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -87,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during authentication into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -193,7 +199,47 @@ if TING_ENV == "test":
     # Hashing dominates a test that signs in; production keeps the default PBKDF2 rounds.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Brute force on sign-in (django-axes): a username tried from one address is locked for a
+# cool-off after TING_LOGIN_FAILURE_LIMIT failures. Username and address together, so that nobody
+# can lock a stranger out from elsewhere, and listeners behind one carrier NAT do not lock each
+# other out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("TING_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TING_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ting.accounts.views.lockout"
+AXES_CLIENT_IP_CALLABLE = "ting.core.security.client_ip"
+AXES_VERBOSE = False
+# Failures are counted in the database: one count for every worker process, with or without
+# Redis. Successful sign-ins are not logged (no write on the happy path).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_DISABLE_ACCESS_LOG = True
+
 X_FRAME_OPTIONS = "DENY"
+# Ting's pages run only their own static scripts and styles: no inline code, no third parties.
+# Embed pages replace frame-ancestors (ting.playback.views); media may live on another host
+# (MEDIA_DELIVERY=redirect), named in TING_CSP_MEDIA_SOURCES.
+_media_sources = env_list("TING_CSP_MEDIA_SOURCES")
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_media_sources],
+        "media-src": ["'self'", "blob:", *_media_sources],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -345,7 +391,7 @@ LOGGING: dict[str, Any] = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        "jieba": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         # One line per request; off when nginx already logs access (saves ~20 µs CPU a request).
         "ting.access": {
             "level": "INFO" if env_bool("TING_ACCESS_LOG", default=True) else "WARNING"

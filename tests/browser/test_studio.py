@@ -20,7 +20,8 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def english_page(browser: Browser, ting_server: TingServer, console: ConsoleLog) -> Iterator[Page]:
-    context = browser.new_context(base_url=ting_server.base_url, locale="en-GB")
+    # bypass_csp: wait_for_function evaluates with eval(); tests/browser/test_csp.py keeps the CSP.
+    context = browser.new_context(base_url=ting_server.base_url, locale="en-GB", bypass_csp=True)
     context.set_default_timeout(15_000)
     context.add_cookies([{"name": "ting_language", "value": "en", "url": ting_server.base_url}])
     yield console.watch(context.new_page())

@@ -18,12 +18,12 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from ting.catalog import selectors as catalog_selectors
 from ting.core import streams
 from ting.core.http import TingRequest, viewer
+from ting.core.security import embeddable
 from ting.media import integrity
 from ting.media.models import Rendition
 from ting.media.storage import is_object_storage, presigned_url
@@ -134,7 +134,7 @@ def position(request: TingRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-@xframe_options_exempt
+@embeddable
 def embed_track(request: TingRequest, track_id: int) -> HttpResponse:
     track = catalog_selectors.track_get_visible(track_id=track_id, user=None)
     following = catalog_selectors.track_album_neighbours(track=track, limit=1)
@@ -142,7 +142,7 @@ def embed_track(request: TingRequest, track_id: int) -> HttpResponse:
     return render(request, "playback/embed_track.html", context)
 
 
-@xframe_options_exempt
+@embeddable
 def embed_album(request: TingRequest, album_id: int) -> HttpResponse:
     album = catalog_selectors.album_get_visible(album_id=album_id, user=None)
     tracks, _order = catalog_selectors.album_tracks_page(

@@ -102,7 +102,7 @@ def line_chart(
         ((LEFT + n * 140, s.color, LEFT + n * 140 + 18, s.label) for n, s in enumerate(series)),
     )
     return format_html(
-        '<svg class="chart" viewBox="0 0 {w} {h}" width="100%" style="max-width:{w}px;height:auto" '
+        '<svg class="chart" viewBox="0 0 {w} {h}" width="100%" '
         'role="img" aria-label="{title}" '
         'font-family="{font}" font-size="12" fill="#41464d" xmlns="http://www.w3.org/2000/svg">'
         "<title>{title}</title>{grid}{x_ticks}{lines}{legend}"

@@ -33,6 +33,15 @@ def rich_filter(html: str | None) -> SafeString:
     return mark_safe(sanitize_rich_text(convert(html or "", reader_script())))  # noqa: S308
 
 
+@register.filter(name="cover_hue")
+def cover_hue_filter(pk: int | None) -> int:
+    """One of twelve hues for a cover without a picture (site.css .hue-0 … .hue-11).
+
+    A class, not a style attribute: the Content-Security-Policy allows no inline styles.
+    """
+    return ((pk or 0) * 37 % 360) // 30
+
+
 @register.filter(name="count")
 def count_filter(value: int | None) -> str:
     return format_count(value or 0, translation.get_language() or "en")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -63,3 +64,42 @@ def test_development_serves_media_so_a_fresh_clone_shows_covers(tmp_path: Path) 
     result = run_python(tmp_path, "-c", RESOLVE_MEDIA, production=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "served"
+
+
+SECURITY_HEADERS = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+client = Client(HTTP_HOST="ting.example.com")
+plain = client.get("/healthz")
+secure = client.get("/healthz", secure=True)
+print(json.dumps({
+    "redirect": [plain.status_code, plain.get("Location")],
+    "headers": {k: secure.get(k) for k in (
+        "Strict-Transport-Security", "Content-Security-Policy", "X-Frame-Options",
+        "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy")},
+    "cookies": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,
+                settings.SESSION_COOKIE_HTTPONLY],
+    "backends": settings.AUTHENTICATION_BACKENDS,
+}))
+"""
+
+
+def test_production_answers_with_the_security_headers_and_secure_cookies(tmp_path: Path) -> None:
+    result = run_python(tmp_path, "-c", SECURITY_HEADERS)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["redirect"] == [301, "https://ting.example.com/healthz"]
+    headers = seen["headers"]
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert seen["cookies"] == [True, True, True]
+    # Sign-in goes through django-axes first, so brute force is throttled in production too.
+    assert seen["backends"][0] == "axes.backends.AxesStandaloneBackend"
