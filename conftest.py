@@ -16,8 +16,13 @@ from ting.catalog.tests.factories import make_anchor, make_user
 
 @pytest.fixture(autouse=True)
 def _media_root(settings: object, tmp_path: Path) -> None:
-    """Each test writes media under its own temporary folder, never into var/."""
+    """Each test writes media and work files under its own temporary folder, never into var/.
+
+    Ids restart in every test database, so a shared DATA_DIR would let two parallel tests
+    share (and empty) one asset's work folder.
+    """
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    settings.DATA_DIR = tmp_path / "data"  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

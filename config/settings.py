@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -354,6 +355,19 @@ if STORAGE == "s3":
             "max_memory_size": 8 * 1024**2,
         },
     }
+    # Players fetch audio from, and pages show covers from, the store (or its CDN) directly:
+    # the Content-Security-Policy must name those origins, or every play is blocked.
+    _store_origins = [f"https://{S3_CUSTOM_DOMAIN}"] if S3_CUSTOM_DOMAIN else []
+    if S3_ENDPOINT_URL:
+        _endpoint = urlsplit(S3_ENDPOINT_URL)
+        _store_origins += [
+            f"{_endpoint.scheme}://{_endpoint.netloc}",
+            f"{_endpoint.scheme}://*.{_endpoint.netloc}",  # virtual-hosted bucket names
+        ]
+    else:
+        _store_origins += ["https://*.amazonaws.com"]
+    for _directive in ("img-src", "media-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive] += _store_origins
 STORAGES: dict[str, Any] = {
     "default": _default_storage,
     "staticfiles": {

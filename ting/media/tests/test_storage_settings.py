@@ -13,7 +13,8 @@ from django.conf import settings
 SETTINGS_PROBE = (
     "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; "
     "from django.conf import settings; "
-    "print(settings.STORAGES['default']['BACKEND'], settings.MEDIA_DELIVERY)"
+    "print(settings.STORAGES['default']['BACKEND'], settings.MEDIA_DELIVERY); "
+    "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['media-src']))"
 )
 
 
@@ -33,7 +34,18 @@ def _load(**env: str) -> subprocess.CompletedProcess[str]:
 def test_s3_settings_with_a_bucket_load_and_deliver_by_redirect() -> None:
     done = _load(STORAGE="s3", S3_BUCKET="ting", S3_ENDPOINT_URL="http://127.0.0.1:9000")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["storages.backends.s3.S3Storage", "redirect"]
+    backend_line, media_src = done.stdout.splitlines()
+    assert backend_line.split() == ["storages.backends.s3.S3Storage", "redirect"]
+    # The player fetches audio from the store itself: the CSP must allow it.
+    assert "http://127.0.0.1:9000" in media_src.split()
+
+
+def test_the_csp_names_the_cdn_in_front_of_the_bucket() -> None:
+    done = _load(STORAGE="s3", S3_BUCKET="ting", S3_CUSTOM_DOMAIN="cdn.example.com")
+    assert done.returncode == 0, done.stderr
+    media_src = done.stdout.splitlines()[1].split()
+    assert "https://cdn.example.com" in media_src
+    assert "https://*.amazonaws.com" in media_src
 
 
 @pytest.mark.parametrize(
