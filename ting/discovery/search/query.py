@@ -163,7 +163,11 @@ def highlight(text: str, needles: Sequence[str], *, window: int | None = None) -
     text = text[:SNIPPET_SCAN]
     # Width and case per character (NFKC may change a length), then script for the whole
     # text: OpenCC t2s keeps lengths, so positions map back onto the text as written.
-    folded = "".join((unicodedata.normalize("NFKC", c).casefold() or " ")[:1] for c in text)
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if len(folded) != len(text):
+        # Some character changed length (a ligature, ß): fold one character at a time so
+        # positions still line up. Most text keeps its length and takes the one-call path.
+        folded = "".join((unicodedata.normalize("NFKC", c).casefold() or " ")[:1] for c in text)
     norm = to_simplified(folded)
     if len(norm) != len(text):
         norm = folded
