@@ -29,6 +29,10 @@ POPULARITY_PRIOR = 0.15
 class Term:
     text: str
     prefix: bool = False
+    # Match the title (and its pinyin) only: a lone common character (一, 年, 中) is in a
+    # good share of every album title and anchor name, and ranking all of those matches is
+    # what made one-character queries the slowest (and least useful) ones.
+    title_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,8 @@ class Backend(Protocol):
 
 def _fts5_string(term: Term) -> str:
     quoted = '"' + term.text.replace('"', '""') + '"'
-    return quoted + ("*" if term.prefix else "")
+    phrase = quoted + ("*" if term.prefix else "")
+    return f"{{title pinyin}} : {phrase}" if term.title_only else phrase
 
 
 class SqliteFts5:
@@ -101,7 +106,9 @@ class SqliteFts5:
 
 def _tsquery_string(term: Term) -> str:
     quoted = "'" + term.text.replace("'", "''").replace("\\", "") + "'"
-    return quoted + (":*" if term.prefix else "")
+    # Weight A is the title and its pinyin (migration 0001).
+    flags = ("*" if term.prefix else "") + ("A" if term.title_only else "")
+    return quoted + (":" + flags if flags else "")
 
 
 class PostgresTsvector:

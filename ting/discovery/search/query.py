@@ -53,6 +53,8 @@ def terms_for(query: str, *, typing: bool = False) -> list[Term]:
     terms = [Term(w, prefix=w.isascii()) for w in words]
     if typing and terms:
         terms[-1] = Term(terms[-1].text, prefix=True)
+    if len(terms) == 1 and len(terms[0].text) == 1 and _is_cjk(terms[0].text):
+        terms = [Term(terms[0].text, title_only=True)]
     return terms
 
 

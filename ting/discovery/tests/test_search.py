@@ -34,6 +34,18 @@ def test_it_finds_a_one_character_query(seed: SeedCatalog) -> None:
     assert "华为芯片突破" in titles("芯")
 
 
+def test_a_one_character_query_matches_titles_not_every_track_of_a_matching_album(
+    db: None,
+) -> None:
+    album = make_album(title="鲸鱼电台")
+    make_track(album=album, title="第一集：开场")
+    make_track(album=album, title="鲸的歌声")
+    index.sync_index()
+    results = search("鲸", Filters())
+    assert [hit.track.title for hit in results.tracks] == ["鲸的歌声"]
+    assert [a.title for a in results.albums] == ["鲸鱼电台"]
+
+
 def test_a_simplified_query_finds_traditional_text(seed: SeedCatalog) -> None:
     assert titles("泄密小米汽车保密拍摄")[0] == seed.leak.title
 
