@@ -142,6 +142,8 @@ for n in 1 2; do
         --job-class django_tasks_rq.Job --name "smoke-worker-$n-$$") >"$dir/worker.log" 2>&1 &
     PIDS+=("$!")
     WORKER_PIDS+=("$!")
+    # The smoke kills one with -9 on purpose: no "Killed" job report from bash for it.
+    disown "$!"
 done
 
 # --- nginx: the reference config, upstream = both app processes -----------------------------
