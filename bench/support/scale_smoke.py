@@ -100,19 +100,29 @@ def wait_for(condition: Callable[[], object], *, timeout: float, what: str) -> N
 def upstreams_for(pattern: str) -> set[str]:
     """The app processes (host:port) nginx sent matching requests to, from its access log."""
     log = (WORK / "nginx" / "access.log").read_text()
-    return {line.split()[0] for line in log.splitlines() if re.search(pattern, line)}
+    # $upstream_addr lists every server tried ("A, B") when nginx retried on another one.
+    return {
+        addr
+        for line in log.splitlines()
+        if re.search(pattern, line)
+        for addr in line.split('"', 1)[0].strip().split(", ")
+    }
 
 
 # --- the steps -------------------------------------------------------------------------------
 
 
 def step_services_ready(run: Run) -> str:
-    answers = [run.client.get("/readyz") for _ in APP_PORTS]
-    for answer in answers:
+    # Round robin alternates, but a request nginx retried elsewhere (an app still starting)
+    # shifts the turn: ask until each app process has answered, every answer a 200.
+    asked = 0
+    while len(upstreams_for(r'"GET /readyz')) < len(APP_PORTS) and asked < 10:
+        answer = run.client.get("/readyz")
         check(answer.status_code == 200, f"/readyz answered {answer.status_code}: {answer.text}")
+        asked += 1
     served = upstreams_for(r'"GET /readyz')
     check(len(served) == len(APP_PORTS), f"nginx reached {served}, not both app processes")
-    return f"/readyz 200 from {len(served)} app processes"
+    return f"/readyz 200 from {len(served)} app processes ({asked} requests)"
 
 
 def step_sign_in(run: Run) -> str:
