@@ -110,6 +110,36 @@ def serve(argv: list[str]) -> int:
     return exit_code
 
 
+def web(argv: list[str]) -> int:
+    """The web server alone, for a process manager (docs/deploy/systemd/ting-web.service).
+
+    Unlike `ting serve` it neither migrates nor starts workers: at scale, migrations run once
+    per upgrade and workers are units of their own. It becomes uvicorn (exec), so the process
+    manager's signals reach uvicorn itself.
+    """
+    parser = argparse.ArgumentParser(prog="ting web", description="Run the ASGI web server.")
+    parser.add_argument("--host", default=os.environ.get("TING_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("TING_PORT", "8000")))
+    parser.add_argument("--uds", default=os.environ.get("TING_SOCKET", ""), help="a unix socket")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("TING_WEB_WORKERS") or 0) or (os.cpu_count() or 1),
+        help="processes (default TING_WEB_WORKERS, else one per core)",
+    )
+    options = parser.parse_args(argv)
+    if options.workers < 1:
+        parser.error("--workers must be at least 1")
+    where = ["--uds", options.uds] if options.uds else ["--host", options.host]
+    command = [
+        sys.executable, "-m", "uvicorn", "config.asgi:application", *UVICORN_SPEED,
+        *where, "--port", str(options.port), "--workers", str(options.workers),
+        "--no-access-log", "--timeout-graceful-shutdown", "20",
+    ]  # fmt: skip
+    os.execv(sys.executable, command)  # noqa: S606
+    return 0  # pragma: no cover (execv does not return)
+
+
 def _worker_args(backend: str) -> list[str]:
     """The worker command for TASKS_BACKEND (`ting worker` and `ting serve` both start it)."""
     if backend == "rq":
@@ -133,6 +163,8 @@ def main(argv: list[str] | None = None) -> None:
     os.chdir(BASE_DIR)
     if args and args[0] == "serve":
         sys.exit(serve(args[1:]))
+    if args and args[0] == "web":
+        sys.exit(web(args[1:]))
     # The commands people type read as words; Django's own names use underscores.
     aliases = {
         "import-rss": "import_rss",
