@@ -10,7 +10,7 @@ import errno
 import hashlib
 import logging
 import shutil
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,20 +73,36 @@ def asset_create(*, track: Track, content: BinaryIO, filename: str) -> AudioAsse
     return asset
 
 
-def _claim(asset_id: int) -> bool:
-    """PENDING → PROCESSING for exactly one worker; the others see 0 rows and go away."""
+def _claim(asset_id: int) -> datetime | None:
+    """PENDING → PROCESSING for exactly one worker; the others see 0 rows and go away.
+
+    Returns the claim's time, which names this run: a run that outlives its deadline is reaped
+    and the job claimed again, and only the run whose claim still stands may store a result.
+    """
+    now = timezone.now()
     claimed = AudioAsset.objects.filter(pk=asset_id, status=AudioAsset.Status.PENDING).update(
         status=AudioAsset.Status.PROCESSING,
         stage=AudioAsset.Stage.PROBING,
-        claimed_at=timezone.now(),
+        claimed_at=now,
         attempts=F("attempts") + 1,
     )
-    return claimed == 1
+    return now if claimed == 1 else None
+
+
+class _ClaimLost(Exception):
+    """This run was reaped (it outlived TING_PROCESSING_DEADLINE) and another one took over."""
+
+
+def _ours(asset_id: int, claim: datetime) -> QuerySet[AudioAsset]:
+    return AudioAsset.objects.filter(
+        pk=asset_id, status=AudioAsset.Status.PROCESSING, claimed_at=claim
+    )
 
 
 def asset_process(*, asset_id: int) -> AudioAsset | None:
     """Run the pipeline for a PENDING asset. Returns None when another worker has it."""
-    if not _claim(asset_id):
+    claim = _claim(asset_id)
+    if claim is None:
         return None
     asset = AudioAsset.objects.select_related("track").get(pk=asset_id)
 
@@ -101,26 +117,42 @@ def asset_process(*, asset_id: int) -> AudioAsset | None:
                 stage=mapped[stage]
             )
 
-    # One work folder per asset, emptied at the claim: a worker killed with -9 never runs its
-    # cleanup, and the run that takes over its job removes what it left instead of leaking it.
-    out_dir = Path(settings.DATA_DIR) / "work" / f"asset-{asset_id}"
-    shutil.rmtree(out_dir, ignore_errors=True)
+    # One work folder per run of an asset. A worker killed with -9 never runs its cleanup, so
+    # the run that takes over a job removes what earlier runs of it left instead of leaking it;
+    # a reaped run that is still alive keeps its own folder until it notices and stops.
+    work = Path(settings.DATA_DIR) / "work"
+    for left in work.glob(f"asset-{asset_id}-*"):
+        shutil.rmtree(left, ignore_errors=True)
+    out_dir = work / f"asset-{asset_id}-{int(claim.timestamp() * 1_000_000)}"
     out_dir.mkdir(parents=True)
     try:
         with local_copy(str(asset.original.name)) as source:
             result = process_audio(source, out_dir, on_stage=on_stage)
-        AudioAsset.objects.filter(pk=asset_id).update(stage=AudioAsset.Stage.STORING)
-        return _store_result(asset=asset, result=result)
-    except AudioRejected as rejection:
-        return _fail(
-            asset=asset, code=rejection.code, message=_(rejection.template), params=rejection.params
-        )
-    except OSError as exc:
-        if exc.errno not in _DISK_FULL:
-            logger.exception("processing audio asset %s failed", asset_id)
-            return _retry_or_fail(asset=asset)
+        if not _ours(asset_id, claim).update(stage=AudioAsset.Stage.STORING):
+            raise _ClaimLost
+        return _store_result(asset=asset, result=result, claim=claim)
+    except _ClaimLost:
+        # The run that took over stores the result; writing ours too would race it.
+        logger.warning("audio asset %s: this run was reaped; leaving it to the next", asset_id)
+        asset.refresh_from_db()
+        return asset
+    except Exception as error:
+        if not _ours(asset_id, claim).exists():
+            logger.warning("audio asset %s: a reaped run stopped (%r)", asset_id, error)
+            asset.refresh_from_db()
+            return asset
+        return _failed_run(asset=asset, error=error)
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def _failed_run(*, asset: AudioAsset, error: Exception) -> AudioAsset:
+    """What a run that still holds its claim does with what stopped it."""
+    if isinstance(error, AudioRejected):
+        return _fail(asset=asset, code=error.code, message=_(error.template), params=error.params)
+    if isinstance(error, OSError) and error.errno in _DISK_FULL:
         # Retrying at once would fail the same way; an operator reprocesses once there is room.
-        logger.error("the disk is full: processing audio asset %s stopped", asset_id)
+        logger.error("the disk is full: processing audio asset %s stopped", asset.pk)
         return _fail(
             asset=asset,
             code="disk_full",
@@ -131,14 +163,11 @@ def asset_process(*, asset_id: int) -> AudioAsset | None:
             ),
             params={},
         )
-    except Exception:
-        logger.exception("processing audio asset %s failed", asset_id)
-        return _retry_or_fail(asset=asset)
-    finally:
-        shutil.rmtree(out_dir, ignore_errors=True)
+    logger.error("processing audio asset %s failed", asset.pk, exc_info=error)
+    return _retry_or_fail(asset=asset)
 
 
-def _store_result(*, asset: AudioAsset, result: PipelineResult) -> AudioAsset:
+def _store_result(*, asset: AudioAsset, result: PipelineResult, claim: datetime) -> AudioAsset:
     stored: list[tuple[str, Rendition.Format, str, EncodedRendition]] = []
     try:
         for name, rendition in result.renditions.items():
@@ -157,6 +186,10 @@ def _store_result(*, asset: AudioAsset, result: PipelineResult) -> AudioAsset:
         raise
     probe, loudness = result.probe, result.loudness
     with transaction.atomic():
+        # The claim is checked in the transaction that records the result: a reaped run that
+        # finishes late changes nothing (its rows roll back with this).
+        if not _ours(asset.pk, claim).select_for_update().exists():
+            raise _ClaimLost
         for saved, fmt, mime, rendition in stored:
             Rendition.objects.update_or_create(
                 asset=asset,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
@@ -105,6 +106,39 @@ def test_the_reaper_requeues_a_job_whose_worker_died(
     asset.refresh_from_db()
     assert asset.status == AudioAsset.Status.READY  # the immediate backend ran it again
     assert Rendition.objects.filter(asset=asset).count() == 3
+
+
+@pytest.mark.parametrize("slow_run_ends", ["finishing", "crashing"])
+def test_a_reaped_run_that_was_only_slow_changes_nothing_when_it_ends(
+    anchor: Anchor,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    slow_run_ends: str,
+) -> None:
+    track = _draft(anchor)
+    with django_capture_on_commit_callbacks(execute=False):
+        asset = services.asset_create(
+            track=track, content=io.BytesIO(_speech_mp3(tmp_path, 2.0)), filename="a.mp3"
+        )
+    real_process_audio = services.process_audio
+
+    def slow_then_reaped(source: Path, out_dir: Path, **kwargs: Any) -> Any:
+        # While this run works, it outlives its deadline: the reaper hands the job to another
+        # run, which claims it (a newer claim time) and is still working.
+        AudioAsset.objects.filter(pk=asset.pk).update(claimed_at=timezone.now())
+        if slow_run_ends == "crashing":
+            raise RuntimeError("the slow run's encoder crashed")
+        return real_process_audio(source, out_dir, **kwargs)
+
+    monkeypatch.setattr(services, "process_audio", slow_then_reaped)
+    services.asset_process(asset_id=asset.pk)
+    asset.refresh_from_db()
+    # The run that holds the claim now decides: the late one wrote no result and no failure.
+    assert asset.status == AudioAsset.Status.PROCESSING
+    assert asset.attempts == 1
+    assert not Rendition.objects.filter(asset=asset).exists()
+    assert not list((Path(settings.DATA_DIR) / "work").glob(f"asset-{asset.pk}-*"))
 
 
 def test_the_reaper_leaves_recent_jobs_alone(anchor: Anchor) -> None:
