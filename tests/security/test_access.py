@@ -47,18 +47,18 @@ def request(world: World, role: str, case: Case) -> int:
     client = world.client(role)
     url = case.url(world)
     body = case.body(world)
-    meta = case.meta
+    client.defaults.update(case.meta)  # environ keys for every request: REMOTE_ADDR, HTTP_*
     with override_settings(**case.settings):
         if case.content_type == "application/json":
             response = client.generic(
-                case.method, url, json.dumps(body), content_type="application/json", **meta
+                case.method, url, json.dumps(body), content_type="application/json"
             )
         elif case.method == "GET":
-            response = client.get(url, **meta)
+            response = client.get(url)
         elif case.method == "POST":
-            response = client.post(url, body, **meta)
+            response = client.post(url, body)
         else:
-            response = client.generic(case.method, url, **meta)
+            response = client.generic(case.method, url)
     return response.status_code
 
 
