@@ -33,6 +33,10 @@ class Case:
     expect: Expect
     data: dict[str, Any] | Callable[[World], dict[str, Any]] = field(default_factory=dict)
     content_type: str | None = None
+    # Request headers as WSGI environ keys (HTTP_X_FORWARDED_FOR, REMOTE_ADDR), and settings
+    # that hold for this case only (a metrics token).
+    meta: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def body(self, world: World) -> dict[str, Any]:
         return self.data(world) if callable(self.data) else self.data
@@ -199,6 +203,148 @@ def api(path: str) -> UrlFor:
     return build
 
 
+# --- the API's library and comments ----------------------------------------------------------
+
+
+def api_signed_in(status: int = 200) -> Expect:
+    """Any account (the session holds every scope); nobody gets the API's 401, not a redirect."""
+    return signed_in(status, anonymous=401)
+
+
+def api_track(path: str, state: str) -> UrlFor:
+    return lambda w: "/api/v1/" + path.format(w.tracks[state].pk if state else w.deleted_id)
+
+
+def api_album(path: str, state: str) -> UrlFor:
+    return lambda w: "/api/v1/" + path.format(w.albums[state].pk if state else w.deleted_id)
+
+
+def api_per_state(
+    path: str,
+    kind: str,
+    method: str,
+    *,
+    visible: Expect,
+    hidden: Expect,
+    deleted: Expect,
+    data: dict[str, Any] | None = None,
+) -> list[Case]:
+    """An API path with `{}` for a track or album id, in every state: visible, hidden, gone."""
+    url = api_track if kind == "track" else api_album
+    states = (VISIBLE_TRACKS, HIDDEN_TRACKS) if kind == "track" else (VISIBLE_ALBUMS, HIDDEN_ALBUMS)
+    content_type = "application/json" if data is not None else None
+    cases = [
+        Case(f"{s} {kind}", method, url(path, s), visible, data or {}, content_type)
+        for s in states[0]
+    ]
+    cases += [
+        Case(f"{s} {kind}", method, url(path, s), hidden, data or {}, content_type)
+        for s in states[1]
+    ]
+    cases.append(Case(f"deleted {kind}", method, url(path, ""), deleted, data or {}, content_type))
+    return cases
+
+
+def api_reads(path: str, kind: str) -> list[Case]:
+    """Public reads about a track or album: hidden ones exist for their owner only."""
+    return api_per_state(
+        path, kind, "GET", visible=everyone(), hidden=owner_only(), deleted=everyone(404)
+    )
+
+
+def api_writes(
+    path: str, kind: str, method: str, status: int = 200, data: dict[str, Any] | None = None
+) -> list[Case]:
+    """A signed-in write on a track or album: one the caller may not see is a 404."""
+    return api_per_state(
+        path,
+        kind,
+        method,
+        visible=api_signed_in(status),
+        hidden={**api_signed_in(404), "owner": status},
+        deleted=api_signed_in(404),
+        data=data,
+    )
+
+
+def deleted_url_api(path: str) -> UrlFor:
+    return lambda w: "/api/v1/" + path.format(w.deleted_id)
+
+
+def api_comment(which: str, suffix: str = "") -> UrlFor:
+    def build(w: World) -> str:
+        pk = w.deleted_id if which == "deleted" else getattr(w, which).pk
+        return f"/api/v1/comments/{pk}{suffix}"
+
+    return build
+
+
+def api_on_comments(
+    method: str,
+    suffix: str = "",
+    *,
+    status: int = 200,
+    visible: Expect | None = None,
+    data: dict[str, Any] | None = None,
+) -> list[Case]:
+    """An action on a comment by id: the listener's on a public track, the owner's on a private
+    track (a 404 for whoever may not see that track), and one that is gone."""
+    signed = api_signed_in if method != "GET" else everyone
+    content_type = "application/json" if data is not None else None
+    body = data or {}
+    hidden = {**signed(404), "owner": status}
+    return [
+        Case("visible comment", method, api_comment("comment", suffix), visible or signed(status),
+             body, content_type),
+        Case("comment on a private track", method, api_comment("hidden_comment", suffix), hidden,
+             body, content_type),
+        Case("deleted comment", method, api_comment("deleted", suffix), signed(404), body,
+             content_type),
+    ]  # fmt: skip
+
+
+def metrics_cases() -> list[Case]:
+    """/metrics: loopback without a proxy header, or the bearer token when one is set."""
+    url = fixed("metrics")
+    token = {"TING_METRICS_TOKEN": "scrape-secret"}
+    return [
+        Case("loopback, no token set", "GET", url, everyone(), settings={"TING_METRICS_TOKEN": ""}),
+        Case(
+            "through the proxy",
+            "GET",
+            url,
+            everyone(403),
+            meta={"HTTP_X_FORWARDED_FOR": "203.0.113.9"},
+            settings={"TING_METRICS_TOKEN": ""},
+        ),
+        Case(
+            "from another host",
+            "GET",
+            url,
+            everyone(403),
+            meta={"REMOTE_ADDR": "203.0.113.9"},
+            settings={"TING_METRICS_TOKEN": ""},
+        ),
+        Case("loopback, a token set but not sent", "GET", url, everyone(401), settings=token),
+        Case(
+            "the wrong token",
+            "GET",
+            url,
+            everyone(401),
+            meta={"HTTP_AUTHORIZATION": "Bearer nope"},
+            settings=token,
+        ),
+        Case(
+            "the token, through the proxy",
+            "GET",
+            url,
+            everyone(),
+            meta={"HTTP_AUTHORIZATION": "Bearer scrape-secret", "HTTP_X_FORWARDED_FOR": "1.2.3.4"},
+            settings=token,
+        ),
+    ]
+
+
 ACCESS: dict[str, list[Case]] = {}  # filled in by access_rules.py
 
 
@@ -213,6 +359,7 @@ def oembed_of(state: str) -> UrlFor:
 def _build() -> dict[str, list[Case]]:
     t = "public"
     return {
+        "metrics": metrics_cases(),
         # --- health -------------------------------------------------------------------------
         "healthz": [get(fixed("healthz"), everyone())],
         "readyz": [get(fixed("readyz"), everyone())],
@@ -487,6 +634,87 @@ def _build() -> dict[str, list[Case]]:
         "api/v1/anchors/<anchor_id>/albums": [get(api("anchors/{anchor}/albums"), everyone())],
         "api/v1/me": [get(api("me"), signed_in(anonymous=401))],
         "api/v1/me/history": [get(api("me/history"), signed_in(anonymous=401))],
+        "api/v1/me/recommendations": [get(api("me/recommendations"), api_signed_in())],
+        "api/v1/search": [get(lambda w: "/api/v1/search?q=声音", everyone())],
+        "api/v1/search/hot": [get(api("search/hot"), everyone())],
+        # Comments: reading follows the track's (album's) visibility; writing needs an account
+        # that may see it.
+        "api/v1/tracks/<track_id>/comments": [
+            *api_reads("tracks/{}/comments", "track"),
+            *api_writes("tracks/{}/comments", "track", "POST", 201, {"body": "第一次听，很喜欢"}),
+        ],
+        "api/v1/albums/<album_id>/comments": [
+            *api_reads("albums/{}/comments", "album"),
+            *api_writes("albums/{}/comments", "album", "POST", 201, {"body": "第一次听，很喜欢"}),
+        ],
+        "api/v1/comments/<comment_id>/replies": api_on_comments("GET", "/replies"),
+        "api/v1/comments/<comment_id>/like": [
+            *api_on_comments("PUT", "/like"),
+            *api_on_comments("DELETE", "/like"),
+        ],
+        "api/v1/comments/<comment_id>/reports": api_on_comments(
+            "POST", "/reports", data={"reason": "spam"}
+        ),
+        # Deleting: the author, the track's anchor and staff; never another listener.
+        "api/v1/comments/<comment_id>": [
+            *api_on_comments(
+                "DELETE",
+                visible={**api_signed_in(403), "listener": 200, "owner": 200, "staff": 200},
+            ),
+            Case(
+                "another listener's comment",
+                "DELETE",
+                api_comment("others_comment"),
+                {**api_signed_in(403), "stranger": 200, "owner": 200, "staff": 200},
+            ),
+        ],
+        # The caller's library: lists are their own; adding needs a track (album) they may see.
+        "api/v1/me/likes": [get(api("me/likes"), api_signed_in())],
+        "api/v1/me/likes/<track_id>": [
+            *api_writes("me/likes/{}", "track", "PUT"),
+            *api_writes("me/likes/{}", "track", "DELETE"),
+        ],
+        "api/v1/me/later": [get(api("me/later"), api_signed_in())],
+        "api/v1/me/later/<track_id>": [
+            *api_writes("me/later/{}", "track", "PUT"),
+            *api_writes("me/later/{}", "track", "DELETE"),
+        ],
+        "api/v1/me/subscriptions": [get(api("me/subscriptions"), api_signed_in())],
+        "api/v1/me/subscriptions/<album_id>": [
+            *api_writes("me/subscriptions/{}", "album", "PUT"),
+            *api_writes("me/subscriptions/{}", "album", "DELETE"),
+        ],
+        "api/v1/me/subscriptions/<album_id>/seen": api_writes(
+            "me/subscriptions/{}/seen", "album", "POST"
+        ),
+        "api/v1/me/follows": [get(api("me/follows"), api_signed_in())],
+        "api/v1/me/follows/<anchor_id>": [
+            Case("follow", "PUT", api("me/follows/{anchor}"), {**api_signed_in(), "owner": 400}),
+            Case("unfollow", "DELETE", api("me/follows/{anchor}"), api_signed_in()),
+            Case(
+                "follow a deleted anchor",
+                "PUT",
+                deleted_url_api("me/follows/{}"),
+                api_signed_in(404),
+            ),
+        ],
+        "api/v1/me/notifications": [get(api("me/notifications"), api_signed_in())],
+        "api/v1/me/notifications/read": [
+            Case("mark all read", "POST", api("me/notifications/read"), api_signed_in())
+        ],
+        # The notification is the listener's: to anyone else it does not exist.
+        "api/v1/me/notifications/<notification_id>/read": [
+            Case(
+                "the listener's notification",
+                "POST",
+                lambda w: f"/api/v1/me/notifications/{w.notification.pk}/read",
+                {**api_signed_in(404), "listener": 200},
+            )
+        ],
+        "api/v1/me/opml": [
+            get(api("me/opml"), api_signed_in()),
+            Case("no file", "POST", api("me/opml"), api_signed_in(422)),
+        ],
         "api/v1/me/positions/<track_id>": [
             Case(
                 "draft track",
@@ -567,6 +795,17 @@ def _build() -> dict[str, list[Case]]:
                 lambda w: reverse("api_pages:token_revoke", args=[w.api_token.pk]),
                 {**signed_in(404), "owner": 302},
             )
+        ],
+        "api/subscriptions/opml/": [
+            get(fixed("api_pages:subscriptions_opml"), signed_in()),
+            post(
+                fixed("api_pages:subscriptions_opml"),
+                signed_in(),
+                "an empty post shows the form again",
+            ),
+        ],
+        "api/subscriptions/opml/export/": [
+            get(fixed("api_pages:subscriptions_opml_export"), signed_in())
         ],
         "api/^v1/": [get(lambda w: "/api/v1/no/such/thing", everyone(404))],
         # --- language, admin, media -----------------------------------------------------------

@@ -11,10 +11,12 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.security.access_table import ACCESS, Case
 from tests.security.world import ROLES, World
+from ting.api.services import token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -45,16 +47,18 @@ def request(world: World, role: str, case: Case) -> int:
     client = world.client(role)
     url = case.url(world)
     body = case.body(world)
-    if case.content_type == "application/json":
-        response = client.generic(
-            case.method, url, json.dumps(body), content_type="application/json"
-        )
-    elif case.method == "GET":
-        response = client.get(url)
-    elif case.method == "POST":
-        response = client.post(url, body)
-    else:
-        response = client.generic(case.method, url)
+    client.defaults.update(case.meta)  # environ keys for every request: REMOTE_ADDR, HTTP_*
+    with override_settings(**case.settings):
+        if case.content_type == "application/json":
+            response = client.generic(
+                case.method, url, json.dumps(body), content_type="application/json"
+            )
+        elif case.method == "GET":
+            response = client.get(url)
+        elif case.method == "POST":
+            response = client.post(url, body)
+        else:
+            response = client.generic(case.method, url)
     return response.status_code
 
 
@@ -77,3 +81,28 @@ def test_each_role_gets_the_status_the_table_says(world: World, case: Case) -> N
         role: (got[role], case.expect[role]) for role in ROLES if got[role] != case.expect[role]
     }
     assert not wrong, f"(got, expected) by role: {wrong}"
+
+
+API_WRITES = [
+    pytest.param(route, case, id=f"{route} {case.method} {case.label}")
+    for route, cases in ACCESS.items()
+    if route.startswith("api/v1/")
+    for case in cases
+    if case.method != "GET"
+]
+
+
+@pytest.mark.parametrize(("route", "case"), API_WRITES)
+def test_a_read_only_token_changes_nothing(world: World, route: str, case: Case) -> None:
+    """Every API write needs the `write` (or `studio`) scope: a `read` token gets 403."""
+    secret = token_create(user=world.owner.user, name="reader", scopes=["read"]).secret
+    client = Client()
+    response = client.generic(
+        case.method,
+        case.url(world),
+        json.dumps(case.body(world)),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 403, (route, response.status_code, response.content)
+    assert response.json()["error"]["code"] == "insufficient_scope"

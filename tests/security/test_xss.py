@@ -254,6 +254,12 @@ def test_the_api_answers_json(xss: XssWorld) -> None:
         "categories",
         "studio/albums",
         f"studio/albums/{xss.album.pk}/tracks",
+        f"tracks/{xss.track.pk}/comments",
+        f"albums/{xss.album.pk}/comments",
+        f"comments/{xss.comment.pk}/replies",
+        "search?q=" + quote(xss.track.title[:20]),
+        "search/hot",
+        "me/subscriptions",
     ):
         response = client.get(f"/api/v1/{path}")
         assert response.status_code == 200, path

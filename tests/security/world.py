@@ -2,8 +2,9 @@
 
 The actors: the owner (an anchor), another anchor, a listener who follows the owner, a signed-in
 stranger, staff, and anonymous readers. The objects: the owner's tracks as published, draft,
-failed, scheduled, private and unlisted; albums public, unlisted and private; a comment, a
-notification, an upload, a feed token, an import and an API token; and ids that were deleted.
+failed, scheduled, private and unlisted; albums public, unlisted and private; a comment (and
+one on a private track, and a stranger's), a notification, an upload, a feed token, an import
+and an API token; and ids that were deleted.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class World:
     albums: dict[str, Album]
     tracks: dict[str, Track]
     comment: Comment
+    hidden_comment: Comment
+    others_comment: Comment
     notification: Notification
     upload: Upload
     feed_token: FeedToken
@@ -138,6 +141,14 @@ def build_world() -> World:
     comment = Comment.objects.create(
         track=tracks["public"], author=listener, body="好听", body_key=body_key("好听")
     )
+    # On a track only its owner may see: acting on it by id must 404 for everyone else.
+    hidden_comment = Comment.objects.create(
+        track=tracks["private"], author=owner.user, body="自己听", body_key=body_key("自己听")
+    )
+    # The stranger's: the listener may not delete it, the track's anchor and staff may.
+    others_comment = Comment.objects.create(
+        track=tracks["public"], author=stranger, body="路过", body_key=body_key("路过")
+    )
     notification = Notification.objects.create(
         user=listener, kind=Notification.Kind.NEW_TRACK, track=tracks["public"]
     )
@@ -159,6 +170,8 @@ def build_world() -> World:
         albums=albums,
         tracks=tracks,
         comment=comment,
+        hidden_comment=hidden_comment,
+        others_comment=others_comment,
         notification=notification,
         upload=upload,
         feed_token=feed_token,
