@@ -254,14 +254,24 @@ def sync_index(*, now: datetime | None = None) -> SyncResult:
 
 
 def _source_batches(kind: str, batch: int) -> Iterator[list[Source]]:
-    """Every listed object of a kind as Sources, a keyset page at a time."""
+    """Every listed object of a kind as Sources, a keyset page of ids at a time.
+
+    The pages walk the primary key alone: with the listed filter in the same query, SQLite
+    drives from the (status, published_at) index and sorts every listed track for each page,
+    which made a rebuild quadratic (36 ms a page at 50,000 tracks). The filter is applied to
+    each page's ids instead.
+    """
     listed, read = _READERS[kind]
+    model = listed().model
     last = 0
     while ids := list(
-        listed().filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+        model._default_manager.filter(pk__gt=last)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
     ):
         last = ids[-1]
-        yield read(listed().filter(pk__in=ids).order_by("pk"))
+        if sources := read(listed().filter(pk__in=ids).order_by("pk")):
+            yield sources
 
 
 def _built(batches: Iterable[list[Source]], pool: Pool | None) -> Iterator[list[DocumentRow]]:
