@@ -80,11 +80,13 @@ class GainPlan:
         window = env[first : last + 1]
         if float(window.min()) >= 1.0:
             return x * gain
-        index = np.arange(start, start + n, dtype=np.int64)
-        seg = np.minimum(index // size, env.shape[0] - 2)
-        frac = ((index - seg * size) / size).astype(np.float32)
-        curve = env[seg] + (env[seg + 1] - env[seg]) * frac
-        return np.asarray(x * (curve * gain)[None, :], dtype=np.float32)
+        # Linear between segment starts; past the last start the envelope is flat (its
+        # last two values are equal), which is what np.interp's clamping gives. One C
+        # pass instead of a dozen numpy temporaries per chunk.
+        knots = np.arange(first, last + 1, dtype=np.float64) * size
+        curve = np.interp(np.arange(start, start + n, dtype=np.float64), knots, window)
+        curve *= gain
+        return np.asarray(x * curve.astype(np.float32)[None, :], dtype=np.float32)
 
 
 def envelope_for(peaks: F32, gain: float, ceiling: float, segment_len: int, rate: int) -> F32:
