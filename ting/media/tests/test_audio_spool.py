@@ -3,7 +3,6 @@ instead of decoding the source a second time."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +24,7 @@ def test_spool_gives_back_the_decoded_chunks_bit_for_bit(
         for chunk in decoded:
             spool.write(chunk)
         # Unnamed: nothing in the folder that a killed worker could leave behind.
-        assert [p for p in os.listdir(tmp_path) if p != "in.wav"] == []
+        assert [p.name for p in tmp_path.iterdir() if p.name != "in.wav"] == []
         back = list(spool.chunks())
         assert spool.complete
     assert len(back) == len(decoded)
