@@ -170,7 +170,7 @@ def solve(
         # Cannot reach the target without crushing the peaks further: stop at the cap.
         return GainPlan(round(hi, 4), segment_len, env_hi, level_hi)
     best = (hi, env_hi, level_hi)
-    below = (lo, env, level)
+    below: tuple[float, F32 | None, float | None] = (lo, env, level)
     for _ in range(_BISECTIONS):
         mid = 0.5 * (lo + hi)
         env_mid, level_mid = trial(mid)
