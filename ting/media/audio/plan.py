@@ -169,8 +169,9 @@ def solve(
     if level_hi is None or level_hi <= target:
         # Cannot reach the target without crushing the peaks further: stop at the cap.
         return GainPlan(round(hi, 4), segment_len, env_hi, level_hi)
-    best = (hi, env_hi, level_hi)
-    below: tuple[float, F32 | None, float | None] = (lo, env, level)
+    Trial = tuple[float, F32 | None, float | None]
+    best: Trial = (hi, env_hi, level_hi)
+    below: Trial = (lo, env, level)
     for _ in range(_BISECTIONS):
         mid = 0.5 * (lo + hi)
         env_mid, level_mid = trial(mid)
