@@ -6,11 +6,11 @@ to an unnamed temporary file (past ``spool_limit_bytes`` the source is decoded a
 Each codec then encodes the excerpts once or twice (a few seconds of audio) so its
 loudness loss and peak overshoot on this programme are known, and each rendition gets a
 gain plan (static gain plus limiter envelope, see ``plan``) solved so that *its* decoded
-output lands on the target under the peak limit. The spooled PCM feeds the three
-encoder threads, each applying its own plan (a multiply). The renditions whose spec asks for it are decoded and
-measured, and redone if they still miss. Renditions are written under temporary names in
-``out_dir`` and renamed into place only once complete, so a killed worker never leaves a
-partial file under a final name.
+output lands on the target under the peak limit. The spooled PCM feeds the three encoder
+threads, each applying its own plan (a multiply). The renditions whose spec asks for it
+are decoded and measured, and redone if they still miss. Renditions are written under
+temporary names in ``out_dir`` and renamed into place only once complete, so a killed
+worker never leaves a partial file under a final name.
 """
 
 from __future__ import annotations
