@@ -82,8 +82,10 @@ OPUS_32K = RenditionSpec(
     {"application": "audio"},
     loudness_loss_lu=(1.1, 0.7),
     measure=True,
-    # Whole-programme overshoot ran 0.3-0.7 dB above the excerpts' on speech.
-    long_peak_margin_db=0.8,
+    # Whole-programme overshoot ran 0.3-0.9 dB above the excerpts' on speech: at 0.8 dB
+    # the 10-minute bench file peaked at -1.50 dBTP, or needed a second encode after a
+    # 0.02 dB change of gain (libopus's choices at 32 kb/s are that erratic).
+    long_peak_margin_db=1.0,
 )
 AAC_64K = RenditionSpec(
     "aac",
