@@ -7,7 +7,9 @@ chunks of about a second and keeps nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,3 +267,66 @@ def _join(parts: list[Pcm]) -> Pcm:
 
 def _hours(seconds: float) -> str:
     return f"{seconds / 3600:g}"
+
+
+class PcmSpool:
+    """Decoded PCM kept in an unnamed temporary file, so a second pass reads it back
+    instead of decoding the source again (decoding costs about as much as one encoder).
+
+    The file has no name (``TemporaryFile``), so a killed worker leaves nothing behind,
+    and reading it back goes through the page cache rather than this process's memory.
+    Past ``limit_bytes``, or when the disk refuses a write, the spool gives up
+    (``complete`` turns False) and the caller decodes again.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str], limit_bytes: int) -> None:
+        self._limit = limit_bytes
+        # Closed by close(): the spool outlives the block that creates it.
+        self._file: Any = tempfile.TemporaryFile(dir=directory, prefix=".spool.")  # noqa: SIM115
+        self._sizes: list[int] = []
+        self._channels = 0
+        self._bytes = 0
+        self.complete = True
+
+    def write(self, chunk: Pcm) -> None:
+        if not self.complete or chunk.shape[-1] == 0:
+            return
+        data = np.ascontiguousarray(chunk, dtype=np.float32)
+        self._bytes += data.nbytes
+        if self._bytes > self._limit:
+            self.abandon()
+            return
+        try:
+            self._file.write(data.data.cast("B"))
+        except OSError:
+            self.abandon()
+            return
+        self._channels = data.shape[0]
+        self._sizes.append(data.shape[-1])
+
+    def abandon(self) -> None:
+        self.complete = False
+        self._sizes = []
+        with contextlib.suppress(OSError):
+            self._file.truncate(0)
+
+    def chunks(self) -> Iterator[Pcm]:
+        """The chunks as written, read back from the file."""
+        assert self.complete
+        self._file.flush()
+        self._file.seek(0)
+        for n in self._sizes:
+            out = np.empty((self._channels, n), dtype=np.float32)
+            got = self._file.readinto(out.data.cast("B"))
+            if got != out.nbytes:
+                raise OSError("the PCM spool file came back short")
+            yield out
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> PcmSpool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,15 +1,16 @@
 """One upload in, a normalised rendition ladder out.
 
-Two decodes of the source in all. The first probes, measures loudness, keeps per-segment
-energies and true peaks plus a few excerpts, and collects the waveform. Each codec then
-encodes the excerpts once or twice (a few seconds of audio) so its loudness loss and peak
-overshoot on this programme are known, and each rendition gets a gain plan (static gain
-plus limiter envelope, see ``plan``) solved so that *its* decoded output lands on the
-target under the peak limit. The second decode feeds the three encoder threads, each
-applying its own plan (a multiply). The renditions whose spec asks for it are decoded and
-measured, and redone if they still miss. Renditions are written under temporary names in
-``out_dir`` and renamed into place only once complete, so a killed worker never leaves a
-partial file under a final name.
+One decode of the source in all. It probes, measures loudness, keeps per-segment
+energies and true peaks plus a few excerpts, collects the waveform, and spools the PCM
+to an unnamed temporary file (past ``spool_limit_bytes`` the source is decoded again).
+Each codec then encodes the excerpts once or twice (a few seconds of audio) so its
+loudness loss and peak overshoot on this programme are known, and each rendition gets a
+gain plan (static gain plus limiter envelope, see ``plan``) solved so that *its* decoded
+output lands on the target under the peak limit. The spooled PCM feeds the three encoder
+threads, each applying its own plan (a multiply). The renditions whose spec asks for it
+are decoded and measured, and redone if they still miss. Renditions are written under
+temporary names in ``out_dir`` and renamed into place only once complete, so a killed
+worker never leaves a partial file under a final name.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Literal
 
 import numpy as np
 
-from ting.media.audio.decode import DEFAULT_MAX_DURATION_S, Pcm, PcmReader
+from ting.media.audio.decode import DEFAULT_MAX_DURATION_S, Pcm, PcmReader, PcmSpool
 from ting.media.audio.encode import (
     DEFAULT_LADDER,
     EncodedFile,
@@ -48,6 +49,10 @@ StageCallback = Callable[[Stage, float], None]
 # measured afterwards and redone if it exceeds the limit after all).
 PEAK_SLACK_DB = 0.5
 CALIBRATION_ROUNDS = 2
+# A codec whose first round moved its loss by less than this (and its margin not at
+# all) is not calibrated again: its second round would change the plan by less than
+# the measurement's own scatter. On the bench's speech this skips Opus and AAC.
+SETTLED_LU = 0.15
 
 # A mono file plays on both speakers, which sounds about 3 dB louder than the same
 # programme in stereo at the same measured loudness; Apple asks for -19 LUFS mono for
@@ -78,6 +83,11 @@ class PipelineConfig:
     # A measured rendition this far off target is redone. The calibration aims within
     # 0.5 LU; a redo costs a whole encode, so it is kept for real misses.
     loudness_tolerance_lu: float = 1.0
+    # The analysis pass writes the decoded PCM to an unnamed temporary file in out_dir
+    # and the encode pass reads it back instead of decoding the source again. Float32
+    # stereo costs 1.3 GB an hour at 44.1 kHz; past this size the encode pass decodes
+    # again (0: always decode twice).
+    spool_limit_bytes: int = 3 << 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +139,27 @@ def process_audio(
     report = _Reporter(on_stage)
 
     report("analysing", 0.0)
-    analysis = analyse(
-        src_path,
-        max_duration_s=cfg.max_duration_s,
-        waveform_points=cfg.waveform_points,
-        on_progress=report.seconds("analysing", None),
-    )
+    with PcmSpool(out, cfg.spool_limit_bytes) as spool:
+        if cfg.spool_limit_bytes <= 0:
+            spool.abandon()
+        analysis = analyse(
+            src_path,
+            max_duration_s=cfg.max_duration_s,
+            waveform_points=cfg.waveform_points,
+            on_progress=report.seconds("analysing", None),
+            spool=spool,
+        )
+        return _render(src_path, out, analysis, spool, cfg, report)
+
+
+def _render(
+    src_path: str | os.PathLike[str],
+    out: Path,
+    analysis: Analysis,
+    spool: PcmSpool,
+    cfg: PipelineConfig,
+    report: _Reporter,
+) -> PipelineResult:
     tags = read_tags(src_path)
     target = cfg.target_lufs
     if analysis.pcm_layout == "mono" and cfg.mono_as_dual_mono:
@@ -142,20 +167,22 @@ def process_audio(
 
     done: dict[str, tuple[EncodedFile, int]] = {}
     todo = list(cfg.ladder)
-    aims = {spec.name: _Aim(spec.peak_margin_db) for spec in todo}
+    kept = sum(chunk.shape[-1] for _, chunk in analysis.excerpts)
+    covered = kept >= round(analysis.loudness.duration_s * analysis.pcm_sample_rate)
+    aims = {s.name: _Aim(s.margin_for(covered), s.margin_for(covered)) for s in todo}
     # Measure what each codec does to this programme's loudness and peaks on a few
     # seconds of it, shaped as planned; the real plans then allow for it.
     report("calibrating", 0.0)
     with ThreadPoolExecutor(max_workers=len(todo), thread_name_prefix="calibrate") as pool:
+        pending = list(todo)
         for _ in range(CALIBRATION_ROUNDS):
             # The second round measures at the level the first one settled on: the
             # codecs' losses grow with the limiting that a louder input needs.
             jobs = [
-                pool.submit(_calibrate, analysis, spec, aims[spec.name], target, out, cfg)
-                for spec in todo
+                (spec, pool.submit(_calibrate, analysis, spec, aims[spec.name], target, out, cfg))
+                for spec in pending
             ]
-            for job in jobs:
-                job.result()
+            pending = [spec for spec, job in jobs if not job.result()]
     report("encoding", 0.0)
     limited = False
     first: dict[str, _Step] | None = None
@@ -164,7 +191,7 @@ def process_audio(
             steps = {s.name: _plan(analysis, s, target, aims[s.name], cfg) for s in todo}
             first = first or steps
             limited = limited or any(step.plan.limited for step in steps.values())
-            encoded = _encode(src_path, out, todo, steps, analysis, cfg, report)
+            encoded = _encode(src_path, spool, out, todo, steps, analysis, cfg, report)
             retry: list[RenditionSpec] = []
             for item in encoded:
                 name = item.spec.name
@@ -211,6 +238,8 @@ class _Aim:
 
     # How far under the true-peak limit its input peaks go (the codec overshoots).
     margin_db: float
+    # The least margin the calibration may settle on (RenditionSpec.margin_for).
+    floor_db: float = 0.0
     # Loudness the codec loses (LU), measured on the excerpts; None: the spec's figure.
     loss_lu: float | None = None
     # Peak overshoot the codec showed on the excerpts (dB).
@@ -258,10 +287,15 @@ def _calibrate(
     target: float,
     out: Path,
     cfg: PipelineConfig,
-) -> None:
-    """Encode the analysis excerpts as planned; learn the codec's loss and overshoot."""
+) -> bool:
+    """Encode the analysis excerpts as planned; learn the codec's loss and overshoot.
+
+    True when the aim hardly moved (another round would not change it).
+    """
     if not analysis.excerpts or analysis.loudness.integrated_lufs is None:
-        return
+        return True
+    assumed = aim.offset(spec, analysis.pcm_layout) - aim.extra_lu
+    margin = aim.margin_db
     step = _plan(analysis, spec, target, aim, cfg)
     shaped = [step.plan.apply(chunk, position) for position, chunk in analysis.excerpts]
     signal = np.concatenate(shaped, axis=1)
@@ -283,7 +317,9 @@ def _calibrate(
         aim.loss_lu = before.integrated_lufs - after.integrated_lufs
     if before.true_peak_dbtp is not None and after.true_peak_dbtp is not None:
         aim.overshoot_db = after.true_peak_dbtp - before.true_peak_dbtp
-        aim.margin_db = max(spec.peak_margin_db, aim.overshoot_db + PEAK_SLACK_DB)
+        aim.margin_db = max(aim.floor_db, aim.overshoot_db + PEAK_SLACK_DB)
+    loss = aim.loss_lu if aim.loss_lu is not None else assumed
+    return abs(loss - assumed) < SETTLED_LU and abs(aim.margin_db - margin) < 0.01
 
 
 def _reachable(step: _Step) -> bool:
@@ -348,6 +384,7 @@ class _Shaper:
 
 def _encode(
     src: str | os.PathLike[str],
+    spool: PcmSpool,
     out: Path,
     specs: Sequence[RenditionSpec],
     steps: dict[str, _Step],
@@ -370,11 +407,22 @@ def _encode(
         for t in threads:
             t.start()
         progress = report.seconds("encoding", analysis.probe.duration_s)
-        with PcmReader(
-            src, layout=layout, rate=rate, max_duration_s=cfg.max_duration_s, on_progress=progress
-        ) as reader:
-            for chunk in reader.chunks():
+        if spool.complete:
+            done = 0
+            for chunk in spool.chunks():
                 _feed(threads, chunk)
+                done += chunk.shape[-1]
+                progress(done / rate)
+        else:
+            with PcmReader(
+                src,
+                layout=layout,
+                rate=rate,
+                max_duration_s=cfg.max_duration_s,
+                on_progress=progress,
+            ) as reader:
+                for chunk in reader.chunks():
+                    _feed(threads, chunk)
     finally:
         for t in threads:
             if t.is_alive():

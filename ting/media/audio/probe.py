@@ -11,7 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ting.media.audio.decode import DEFAULT_MAX_DURATION_S, DecodeStats, Pcm, PcmReader
+from ting.media.audio.decode import (
+    DEFAULT_MAX_DURATION_S,
+    DecodeStats,
+    Pcm,
+    PcmReader,
+    PcmSpool,
+)
 from ting.media.audio.errors import AudioRejected
 from ting.media.audio.loudness import Loudness, LoudnessMeter
 from ting.media.audio.plan import LevelStats
@@ -76,9 +82,15 @@ def analyse(
     max_duration_s: float | None = DEFAULT_MAX_DURATION_S,
     waveform_points: int = DEFAULT_POINTS,
     on_progress: ProgressCallback | None = None,
+    spool: PcmSpool | None = None,
 ) -> Analysis:
-    """Probe, measure loudness (of the mono/stereo downmix) and collect waveform peaks."""
-    return _scan(path, max_duration_s, on_progress, measure=True, points=waveform_points)
+    """Probe, measure loudness (of the mono/stereo downmix) and collect waveform peaks.
+
+    With ``spool``, every decoded chunk is also written there for the encode pass.
+    """
+    return _scan(
+        path, max_duration_s, on_progress, measure=True, points=waveform_points, spool=spool
+    )
 
 
 def _scan(
@@ -88,6 +100,7 @@ def _scan(
     *,
     measure: bool,
     points: int = DEFAULT_POINTS,
+    spool: PcmSpool | None = None,
 ) -> Analysis:
     with PcmReader(path, max_duration_s=max_duration_s, on_progress=on_progress) as reader:
         meter: LoudnessMeter | None = None
@@ -102,6 +115,8 @@ def _scan(
             meter.add(chunk)
             peaks.add(chunk)
             excerpts.add(position, chunk)
+            if spool is not None:
+                spool.write(chunk)
             position += chunk.shape[-1]
         stats = reader.stats
         result = _validate(Path(path), stats)
