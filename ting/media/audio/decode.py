@@ -281,8 +281,12 @@ class PcmSpool:
 
     def __init__(self, directory: str | os.PathLike[str], limit_bytes: int) -> None:
         self._limit = limit_bytes
-        # Closed by close(): the spool outlives the block that creates it.
-        self._file: Any = tempfile.TemporaryFile(dir=directory, prefix=".spool.")  # noqa: SIM115
+        # Closed by close(): the spool outlives the block that creates it. Unbuffered: chunks
+        # are large already, and a buffered write that hit a full disk would keep its bytes
+        # pending, so truncate() (which flushes first) could never give the space back.
+        self._file: Any = tempfile.TemporaryFile(  # noqa: SIM115
+            dir=directory, prefix=".spool.", buffering=0
+        )
         self._sizes: list[int] = []
         self._channels = 0
         self._bytes = 0
@@ -297,8 +301,11 @@ class PcmSpool:
             self.abandon()
             return
         try:
-            self._file.write(data.data.cast("B"))
+            written = self._file.write(data.data.cast("B"))
         except OSError:
+            self.abandon()
+            return
+        if written != data.nbytes:  # a short write: the disk filled up mid-chunk
             self.abandon()
             return
         self._channels = data.shape[0]
