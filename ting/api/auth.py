@@ -20,6 +20,7 @@ from ting.api import ratelimit
 from ting.api.errors import Forbidden, Unauthorized
 from ting.api.models import PersonalAccessToken, Scope, token_hash
 from ting.catalog.models import Anchor
+from ting.core.security import client_ip
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 ALL_SCOPES = frozenset(Scope.values)
@@ -39,10 +40,6 @@ class Principal:
 
 
 ANONYMOUS = Principal(user=None, scopes=frozenset(), via_token=False)
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _token_principal(token: str) -> Principal:
@@ -78,7 +75,7 @@ class ApiAuth(HttpBearer):
                 _("This token lacks the “%(scope)s” scope.") % {"scope": self.scope},
                 code="insufficient_scope",
             )
-        who = f"user:{principal.user.pk}" if principal.user else f"ip:{_client_ip(request)}"
+        who = f"user:{principal.user.pk}" if principal.user else f"ip:{client_ip(request)}"
         ratelimit.check(who)
         request.principal = principal  # type: ignore[attr-defined]
         return principal

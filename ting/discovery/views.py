@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 from ting.catalog.selectors import category_list
 from ting.core.http import TingRequest, viewer
 from ting.core.script import convert, reader_script
+from ting.core.security import client_ip
 from ting.discovery.search import query as search_query
-from ting.stats.privacy import client_ip
 
 SUGGEST_URLS = {"track": "track", "album": "album", "anchor": "anchor"}
 

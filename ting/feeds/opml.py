@@ -20,10 +20,11 @@ from ting.core.errors import ApplicationError
 from ting.feeds import parsing
 
 
-def anchor_outline(*, anchor: Anchor, albums: list[Album], absolute: Callable[[str], str]) -> bytes:
+def _outline(*, title: str, albums: list[Album], absolute: Callable[[str], str]) -> bytes:
+    """OPML 2.0 of albums' public feeds, the list every podcast app imports."""
     root = etree.Element("opml", {"version": "2.0"})
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = anchor.display_name
+    etree.SubElement(head, "title").text = title
     etree.SubElement(head, "dateCreated").text = format_datetime(timezone.now(), usegmt=True)
     body = etree.SubElement(root, "body")
     for album in albums:
@@ -39,28 +40,15 @@ def anchor_outline(*, anchor: Anchor, albums: list[Album], absolute: Callable[[s
             },
         )
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def anchor_outline(*, anchor: Anchor, albums: list[Album], absolute: Callable[[str], str]) -> bytes:
+    return _outline(title=anchor.display_name, albums=albums, absolute=absolute)
 
 
 def subscriptions_outline(*, albums: list[Album], absolute: Callable[[str], str]) -> bytes:
     """A listener's subscriptions as OPML, for any podcast app: the albums' public feeds."""
-    root = etree.Element("opml", {"version": "2.0"})
-    head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = "Ting"
-    etree.SubElement(head, "dateCreated").text = format_datetime(timezone.now(), usegmt=True)
-    body = etree.SubElement(root, "body")
-    for album in albums:
-        etree.SubElement(
-            body,
-            "outline",
-            {
-                "type": "rss",
-                "text": album.title,
-                "title": album.title,
-                "xmlUrl": absolute(reverse("feeds:album", args=[album.pk])),
-                "htmlUrl": absolute(reverse("album", args=[album.pk])),
-            },
-        )
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    return _outline(title="Ting", albums=albums, absolute=absolute)
 
 
 # --- reading other apps' OPML -------------------------------------------------------------------

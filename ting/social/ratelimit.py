@@ -5,19 +5,11 @@ from __future__ import annotations
 import math
 import time
 
-from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
 
+from ting.core.security import client_ip
 
-def client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the X-Forwarded-For entry our own proxy appended (TING_PROXY_HOPS)."""
-    hops: int = settings.TING_PROXY_HOPS
-    if hops:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if len(forwarded) >= hops and forwarded[-hops]:
-            return str(forwarded[-hops])
-    return str(request.META.get("REMOTE_ADDR", ""))
+__all__ = ["client_ip", "hit"]
 
 
 def hit(*, scope: str, key: str, limit: int, window: int = 60) -> int | None:

@@ -8,26 +8,12 @@ import ipaddress
 import secrets
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 
 from ting.stats.models import DailySalt
 
 # Salts this process has read, by day (None: that day has none); a query per day at most.
 _salts: dict[date, bytes | None] = {}
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The listener's address: REMOTE_ADDR, or the X-Forwarded-For entry our proxy appended."""
-    hops: int = settings.TING_PROXY_HOPS
-    if hops:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        if len(forwarded) >= hops and forwarded[-hops]:
-            return str(forwarded[-hops])
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def normalise_ip(address: str) -> str:

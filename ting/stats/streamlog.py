@@ -11,10 +11,11 @@ from typing import Any
 from django.utils import timezone
 
 from ting.core.db import insert_without_flush
+from ting.core.security import client_ip
 from ting.core.streams import StreamServed
 from ting.playback.delivery.ranges import FullContent, PartialContent, parse_range
 from ting.stats.models import StreamLog
-from ting.stats.privacy import client_ip, ip_hashes
+from ting.stats.privacy import ip_hashes
 
 _MAX_TEXT = 400
 

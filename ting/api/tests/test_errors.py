@@ -38,6 +38,20 @@ def test_too_many_requests_answer_429_with_retry_after(client: Client, settings:
     assert 1 <= int(response["Retry-After"]) <= 61
 
 
+def test_behind_the_proxy_each_caller_has_its_own_limit(client: Client, settings: Any) -> None:
+    # nginx connects from 127.0.0.1 for everyone; the address it appends is the caller's.
+    settings.TING_API_RATE_LIMIT = 2
+    settings.TING_PROXY_HOPS = 1
+
+    def get(caller: str) -> int:
+        return client.get(
+            "/api/v1/categories", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {caller}"
+        ).status_code
+
+    assert [get("203.0.113.1") for _ in range(3)] == [200, 200, 429]
+    assert get("203.0.113.2") == 200
+
+
 def test_a_crash_answers_500_in_the_error_shape(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
