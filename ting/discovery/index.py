@@ -61,11 +61,6 @@ class Source:
     pinyin_of: Sequence[str] = ()
 
 
-def build_document(source: Source) -> SearchDocument:
-    """Normalised, segmented, space-joined tokens per weighted field (ting.discovery.text)."""
-    return SearchDocument(**dict(zip(ROW_FIELDS, document_row(source), strict=True)))
-
-
 # The columns a document row fills, in order; `features` starts empty (the neighbours task fills
 # it) and `indexed_at` is the write's time.
 ROW_FIELDS = ("kind", "object_id", "title", "names", "intro", "transcript", "pinyin")
