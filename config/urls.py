@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from ting.api.api import api
@@ -26,11 +26,17 @@ urlpatterns = [
 ]
 
 if not settings.PRODUCTION:
-    # Behind nginx in production, media is served from disk or S3 (docs/deploy/).
+    # Behind nginx in production, media is served from disk or S3 (docs/deploy/). Here too only
+    # the public images: the rest of MEDIA_ROOT is audio, private tracks' included, which only
+    # the stream views may hand out (and count).
     from django.views.static import serve
 
     urlpatterns += [
-        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(
+            r"^media/(?P<path>(?:covers|avatars)/.+)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),
     ]
 
 handler404 = core_views.not_found

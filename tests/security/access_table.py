@@ -819,8 +819,9 @@ def _build() -> dict[str, list[Case]]:
                 "a change form",
             ),
         ],
-        "media/<path:path>": [
-            get(lambda w: "/media/audio/", everyone(404), "no directory listing"),
+        "^media/(?P<path>(?:covers|avatars)/.+)$": [
+            get(lambda w: "/media/covers/", everyone(404), "no directory listing"),
+            get(lambda w: "/media/audio/", everyone(404), "audio is never served as a file"),
         ],
     }
 

@@ -41,6 +41,9 @@ def site(uvicorn_app: Server, tmp_path_factory: pytest.TempPathFactory) -> Itera
     covers = uvicorn_app.media_root / "covers"
     covers.mkdir(exist_ok=True)
     (covers / "cover.jpg").write_bytes(COVER)
+    avatars = uvicorn_app.media_root / "avatars"
+    avatars.mkdir(exist_ok=True)
+    (avatars / "avatar.jpg").write_bytes(COVER)
     port = free_port()
     body = render_nginx_conf(
         listen=f"127.0.0.1:{port}",
@@ -76,9 +79,21 @@ def test_covers_are_served_from_disk_and_cached_for_a_day(site: str) -> None:
     assert answer.headers["cache-control"] == "public, max-age=86400"
 
 
+def test_avatars_are_served_from_disk_like_covers(site: str) -> None:
+    answer = httpx.get(f"{site}/media/avatars/avatar.jpg")
+    assert answer.status_code == 200
+    assert answer.content == COVER
+    assert answer.headers["cache-control"] == "public, max-age=86400"
+
+
 def test_the_rest_of_media_root_is_never_served_from_disk(site: str, uvicorn_app: Server) -> None:
     assert (uvicorn_app.media_root / "a.bin").exists()
-    for path in ("/media/a.bin", "/media/covers/../a.bin", "/media/covers/%2E%2E/a.bin"):
+    for path in (
+        "/media/a.bin",
+        "/media/covers/../a.bin",
+        "/media/covers/%2E%2E/a.bin",
+        "/media/avatars/%2E%2E/a.bin",
+    ):
         answer = httpx.get(f"{site}{path}")
         assert answer.status_code == 404, path
         assert answer.content != (uvicorn_app.media_root / "a.bin").read_bytes()
