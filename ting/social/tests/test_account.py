@@ -60,6 +60,25 @@ def test_deleting_the_account_anonymises_comments_and_takes_back_counts(
     assert "Deleted user" in page and "listener" not in page
 
 
+def test_password_guesses_at_deletion_count_towards_the_sign_in_lockout(
+    listener: User, listener_client: Client
+) -> None:
+    url = reverse("social:delete_account")
+    for _ in range(4):
+        assert listener_client.post(url, {"password": "guess"}).status_code == 400
+    # The fifth wrong guess (TING_LOGIN_FAILURE_LIMIT) locks, as it would at sign-in.
+    assert listener_client.post(url, {"password": "guess"}).status_code == 429
+    # Locked out now: even the right password deletes nothing until the cool-off ends.
+    locked = listener_client.post(url, {"password": "correct horse battery staple"})
+    assert locked.status_code == 429
+    assert User.objects.filter(pk=listener.pk).exists()
+    signed_in = Client().post(
+        reverse("accounts:login"),
+        {"username": "listener", "password": "correct horse battery staple"},
+    )
+    assert signed_in.status_code == 429
+
+
 def test_an_anchor_is_asked_to_remove_their_albums_first(
     anchor: Anchor, anchor_client: Client
 ) -> None:

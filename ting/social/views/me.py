@@ -6,7 +6,7 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import authenticate, logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ting.accounts.views import lockout
 from ting.core.errors import ApplicationError
 from ting.core.http import AuthenticatedRequest
 from ting.social import selectors
@@ -132,7 +133,16 @@ def export(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def delete_account(request: AuthenticatedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST)
-    if not form.is_valid() or not request.user.check_password(form.cleaned_data["password"]):
+    if not form.is_valid():
+        return refuse(request, ApplicationError(_("That password is not right.")))
+    # Through authenticate(), not check_password(): the sign-in lockout (django-axes) counts
+    # these guesses too, or a borrowed session could try passwords here without limit.
+    confirmed = authenticate(
+        request, username=request.user.get_username(), password=form.cleaned_data["password"]
+    )
+    if getattr(request, "axes_locked_out", False):
+        return lockout(request, None, None)
+    if confirmed is None or confirmed.pk != request.user.pk:
         return refuse(request, ApplicationError(_("That password is not right.")))
     try:
         account.account_delete(user=request.user)
