@@ -184,3 +184,13 @@ def test_listeners_that_hang_up_leave_no_open_files(ting: Ting) -> None:
     while _descriptors(ting.pid) > baseline and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _descriptors(ting.pid) <= baseline
+
+
+def test_pages_still_go_through_django_asgi_on_reused_threads(ting: Ting) -> None:
+    track_id = ting.public.split("/")[2]
+    with httpx.Client(base_url=ting.base_url) as client:
+        for _ in range(3):
+            page = client.get(f"/track/{track_id}/")
+            assert page.status_code == 200
+            assert len(page.headers["x-request-id"]) == 32
+            assert "content-security-policy" in page.headers
