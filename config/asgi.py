@@ -3,4 +3,14 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+# After django.setup(). Byte requests (/stream/…) take Django's sync handler in one thread hop
+# and their files are sent from the event loop (ting/playback/asgi.py); every other request
+# goes through Django's ASGI handler, on a reused thread (ting/core/asgi_threads.py), and a file
+# a view hands off is sent by FileHandoff (ting/playback/delivery/handoff.py).
+from ting.core.asgi_threads import ReusedThreads  # noqa: E402
+from ting.playback.asgi import StreamRoute  # noqa: E402
+from ting.playback.delivery.handoff import FileHandoff  # noqa: E402
+
+application = StreamRoute(FileHandoff(ReusedThreads(django_application)))

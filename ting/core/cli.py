@@ -17,9 +17,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # uvloop and httptools (pinned in pyproject.toml) cost a quarter less CPU a request than
 # asyncio and h11 (docs/benchmarks.md, "Streaming"). Named, not auto-detected, so that a broken
-# install stops the server instead of silently serving slower.
+# install stops the server instead of silently serving slower. The httptools protocol is ours
+# only to bound each connection's kernel send buffer (ting/core/uvicorn_http.py says why).
 UVICORN_SPEED = [
-    "--loop", "uvloop" if sys.platform != "win32" else "asyncio", "--http", "httptools",
+    "--loop", "uvloop" if sys.platform != "win32" else "asyncio",
+    "--http", "ting.core.uvicorn_http:BoundedSendBufferProtocol",
 ]  # fmt: skip
 
 

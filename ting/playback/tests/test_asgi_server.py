@@ -71,3 +71,19 @@ def test_clients_that_hang_up_midstream_leave_the_server_healthy(uvicorn_app: Se
     response = httpx.get(f"{uvicorn_app.base_url}/app/a.bin", headers={"Range": "bytes=-10"})
     assert response.status_code == 206
     assert response.content == (uvicorn_app.media_root / "a.bin").read_bytes()[-10:]
+
+
+def test_without_file_handoff_django_streams_the_file_itself(
+    session_media: Path, tmp_path: Path
+) -> None:
+    from ting.playback.tests.servers import uvicorn_server
+
+    app = "ting.playback.tests.asgi_app:plain_application"
+    expected = (session_media / "long.bin").read_bytes()
+    with uvicorn_server(media_root=session_media, log_dir=tmp_path, app=app) as (port, _):
+        whole = httpx.get(f"http://127.0.0.1:{port}/app/long.bin")
+        part = httpx.get(f"http://127.0.0.1:{port}/app/long.bin", headers={"Range": "bytes=5-9"})
+    assert whole.status_code == 200
+    assert whole.content == expected
+    assert part.status_code == 206
+    assert part.content == expected[5:10]

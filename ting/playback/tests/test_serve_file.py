@@ -154,3 +154,15 @@ def test_a_file_modified_just_now_does_not_satisfy_if_range_by_date(
         "/", headers={"Range": "bytes=0-9", "If-Range": http_date(int(path.stat().st_mtime))}
     )
     assert serve_file(request, path=path, content_type="x").status_code == 200
+
+
+def test_long_bodies_are_read_in_chunks_sized_by_the_clients_whole_rate() -> None:
+    from ting.playback.delivery.handoff import MAX_CHUNK, MIN_CHUNK, next_chunk
+
+    # Early on, a quick send is only the socket buffers filling: no growth yet.
+    assert next_chunk(MIN_CHUNK, 4 * MIN_CHUNK, 0.01) == MIN_CHUNK
+    # A listener at 64 kb/s (8 kB/s) stays at the smallest read.
+    assert next_chunk(MIN_CHUNK, 256 * 1024 + 8_000 * 10, 10.0) == MIN_CHUNK
+    # A fast client doubles up to the largest read, never more than double at a time.
+    assert next_chunk(MIN_CHUNK, 50_000_000, 0.5) == 2 * MIN_CHUNK
+    assert next_chunk(MAX_CHUNK, 500_000_000, 1.0) == MAX_CHUNK

@@ -16,8 +16,15 @@ from ting.playback.tests.servers import free_port
 
 def test_the_serving_options_name_installed_modules() -> None:
     options = dict(zip(UVICORN_SPEED[::2], UVICORN_SPEED[1::2], strict=True))
-    for module in {options["--loop"], options["--http"]} - {"asyncio"}:
-        importlib.import_module(module)
+    if options["--loop"] != "asyncio":
+        importlib.import_module(options["--loop"])
+    # Our protocol is httptools' with a bounded send buffer: both must import.
+    importlib.import_module("httptools")
+    module, _, name = options["--http"].partition(":")
+    protocol = getattr(importlib.import_module(module), name)
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    assert issubclass(protocol, HttpToolsProtocol)
 
 
 def test_uvicorn_starts_with_them_and_answers() -> None:
