@@ -202,12 +202,15 @@ def main() -> int:
         t0 = time.perf_counter()
         build_catalog(args.docs, args.seed)
         catalog_s = time.perf_counter() - t0
+        print(f"catalog generated in {catalog_s:.0f} s", flush=True)
         t0 = time.perf_counter()
         cpu0 = _cpu_seconds()
         tracks, albums, anchors = index.rebuild()
         build_s = time.perf_counter() - t0
         cpu = [b - a for a, b in zip(cpu0, _cpu_seconds(), strict=True)]
         rate = (tracks + albums + anchors) / build_s
+        print(f"index built in {build_s:.0f} s", flush=True)
+        t0 = time.perf_counter()
         queries = sample_queries(args.queries, args.seed)
         for q in queries[:20]:  # warm the page cache
             search(q, Filters())
@@ -219,6 +222,7 @@ def main() -> int:
             times.append((time.perf_counter() - started) * 1000)
             found += bool(results.tracks)
         times.sort()
+        print(f"queries sampled and run in {time.perf_counter() - t0:.0f} s", flush=True)
         p50 = statistics.median(times)
         p95 = times[int(len(times) * 0.95) - 1]
         print(f"catalog: {tracks} tracks, {albums} albums, {anchors} anchors ({catalog_s:.0f} s)")

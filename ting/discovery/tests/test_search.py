@@ -20,6 +20,7 @@ from ting.discovery.search import query
 from ting.discovery.search.backends import Term
 from ting.discovery.search.query import (
     Filters,
+    highlight,
     hot_searches,
     query_log,
     search,
@@ -316,3 +317,8 @@ def test_the_fts5_upgrade_rebuilds_the_index_from_the_documents(seed: SeedCatalo
     track.save()
     index.sync_index()
     assert titles("独角兽") == ["全新标题独角兽"]
+
+
+def test_highlight_keeps_positions_when_folding_changes_lengths() -> None:
+    marked = highlight("第一集…小米ＳＵ７ ﬁ", ["小米", "su7"])
+    assert marked.parts == [("第一集…", False), ("小米ＳＵ７", True), (" ﬁ", False)]
