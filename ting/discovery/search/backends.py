@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection
@@ -39,9 +39,17 @@ class Term:
 class MatchSql:
     source: str  # FROM … giving the alias d for discovery_searchdocument
     where: str
-    where_params: list[object]
+    where_params: list[Any]
     rank: str  # ascending: best first; uses {plays} for the catalog row's play count
-    rank_params: list[object]
+    rank_params: list[Any]
+    # The first tier of relevance: of the first `scan` matches of one kind in id order, newest
+    # first, the best `limit` by text alone, ranked inside the full-text engine; rows (doc,
+    # score), score ascending = better. Params: top_params, then scan and limit.
+    top: str
+    top_params: list[Any]
+    # How a top row's score combines with its play count (uses {score} and {plays}); the same
+    # order as `rank`.
+    combine: str
     # SQLite's planner would otherwise drive from the catalog table and run the full-text
     # query once per row; CROSS JOIN fixes the join order with the match first.
     join: str = "JOIN"
@@ -50,7 +58,7 @@ class MatchSql:
 class Backend(Protocol):
     name: str
 
-    def match(self, terms: list[Term]) -> MatchSql: ...
+    def match(self, terms: list[Term], kind: str) -> MatchSql: ...
 
     def bulk_load(self) -> AbstractContextManager[None]:
         """Around a rewrite of every document (inside one transaction): index in bulk."""
@@ -66,18 +74,35 @@ def _fts5_string(term: Term) -> str:
 class SqliteFts5:
     name = "sqlite-fts5"
 
-    def match(self, terms: list[Term]) -> MatchSql:
+    def match(self, terms: list[Term], kind: str) -> MatchSql:
         expression = " AND ".join(_fts5_string(term) for term in terms)
-        weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+        if kind != "track":
+            # Albums and anchors are a small share of the documents: the kind column finds
+            # them without reading the tracks (its weight in the rank setting is 0). Tracks are
+            # nearly all of them, and the extra phrase made every ranked match ~70 % dearer:
+            # they are told apart in the join.
+            expression = f'{{kind}} : "{kind}" AND ({expression})'
         return MatchSql(
             source=(
                 "discovery_fts CROSS JOIN discovery_searchdocument d ON d.id = discovery_fts.rowid"
             ),
             where="discovery_fts MATCH %s",
             where_params=[expression],
-            # bm25() is negative, smaller is better.
-            rank=f"bm25(discovery_fts, {weights}) - {POPULARITY_PRIOR} * ln(1 + {{plays}})",
+            # rank is bm25() with the column weights of migration 0002: negative, smaller is
+            # better.
+            rank=f"discovery_fts.rank - {POPULARITY_PRIOR} * ln(1 + {{plays}})",
             rank_params=[],
+            # ORDER BY rank alone is FTS5's own top-k sort: no SQL row per match.
+            # Newest rowids first (the index is written least played first, so the most
+            # played, then anything indexed since): FTS5 walks its doclists backwards and stops
+            # after `scan` matches, and bm25 is computed for those only.
+            top=(
+                "SELECT doc, score FROM (SELECT rowid AS doc, rank AS score FROM discovery_fts"
+                " WHERE discovery_fts MATCH %s ORDER BY rowid DESC LIMIT %s) AS s"
+                " ORDER BY score, doc DESC LIMIT %s"
+            ),
+            top_params=[expression],
+            combine=f"{{score}} - {POPULARITY_PRIOR} * ln(1 + {{plays}})",
             join="CROSS JOIN",
         )
 
@@ -114,17 +139,23 @@ def _tsquery_string(term: Term) -> str:
 class PostgresTsvector:
     name = "postgres"
 
-    def match(self, terms: list[Term]) -> MatchSql:
+    def match(self, terms: list[Term], kind: str) -> MatchSql:
         expression = " & ".join(_tsquery_string(term) for term in terms)
+        text_rank = f"ts_rank_cd('{POSTGRES_WEIGHTS}', d.vector, to_tsquery('simple', %s))"
         return MatchSql(
             source="discovery_searchdocument d",
             where="d.vector @@ to_tsquery('simple', %s)",
             where_params=[expression],
-            rank=(
-                f"-(ts_rank_cd('{POSTGRES_WEIGHTS}', d.vector, to_tsquery('simple', %s))"
-                f" * (1 + {POPULARITY_PRIOR} * ln(1 + {{plays}})))"
-            ),
+            rank=f"-({text_rank} * (1 + {POPULARITY_PRIOR} * ln(1 + {{plays}})))",
             rank_params=[expression],
+            top=(
+                f"SELECT doc, score FROM (SELECT d.id AS doc, -{text_rank} AS score"  # noqa: S608
+                " FROM discovery_searchdocument d"
+                " WHERE d.vector @@ to_tsquery('simple', %s) AND d.kind = %s"
+                " ORDER BY d.id DESC LIMIT %s) AS s ORDER BY score, doc DESC LIMIT %s"
+            ),
+            top_params=[expression, expression, kind],
+            combine=f"{{score}} * (1 + {POPULARITY_PRIOR} * ln(1 + {{plays}}))",
         )
 
     @contextmanager

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +16,17 @@ from ting.catalog.models import Track, Visibility
 from ting.catalog.tests.factories import make_album, make_anchor, make_track
 from ting.discovery import index
 from ting.discovery.models import SearchDocument
-from ting.discovery.search.query import Filters, hot_searches, query_log, search, suggest
+from ting.discovery.search import query
+from ting.discovery.search.backends import Term
+from ting.discovery.search.query import (
+    Filters,
+    highlight,
+    hot_searches,
+    query_log,
+    search,
+    suggest,
+    terms_for,
+)
 from ting.discovery.tests.conftest import SeedCatalog
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +236,89 @@ def test_an_anchor_without_listed_albums_is_not_found(db: None) -> None:
     make_anchor(display_name="隐身主播")
     index.sync_index()
     assert search("隐身主播", Filters()).anchors == []
+
+
+@pytest.fixture
+def whales(anchor: object) -> list[Track]:
+    """Twelve tracks about whales, play counts 0 to 11 (the index is rebuilt after them)."""
+    album = make_album(anchor=anchor, title="海洋电台")
+    tracks = [
+        make_track(album=album, title=f"鲸鱼之歌 第{n}集", play_count=n, duration=60 + n)
+        for n in range(12)
+    ]
+    index.rebuild(workers=1)
+    return tracks
+
+
+def test_relevance_pages_reach_every_match_past_the_first_tier(
+    whales: list[Track], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first tier of 3 of the 5 first-read matches: pages must run on into the second tier
+    # without losing or repeating a track.
+    monkeypatch.setattr(query, "CANDIDATES", 3)
+    monkeypatch.setattr(query, "SCAN", 5)
+    seen: list[int] = []
+    for page in range(1, 6):
+        results = search("鲸鱼", Filters(), page=page, per_page=4)
+        seen += [hit.track.pk for hit in results.tracks]
+        if not results.has_next:
+            break
+    assert sorted(seen) == sorted(track.pk for track in whales)
+    assert len(seen) == len(set(seen))
+
+
+def test_a_broad_query_reads_the_most_played_matches_first(
+    whales: list[Track], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(query, "CANDIDATES", 3)
+    monkeypatch.setattr(query, "SCAN", 3)
+    first = [hit.track.play_count for hit in search("鲸鱼", Filters(), per_page=3).tracks]
+    assert sorted(first) == [9, 10, 11]
+
+
+def test_a_filter_that_empties_the_first_tier_still_finds_the_rest(
+    whales: list[Track], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(query, "CANDIDATES", 3)
+    monkeypatch.setattr(query, "SCAN", 3)
+    # Only the least played whales are short enough; none of them is in the first tier.
+    Track.objects.filter(play_count__lt=4).update(duration=30)
+    Track.objects.filter(play_count__gte=4).update(duration=3600)
+    found = search("鲸鱼", Filters(duration="short"), per_page=10).tracks
+    assert sorted(hit.track.play_count for hit in found) == [0, 1, 2, 3]
+
+
+def test_one_letter_and_one_character_prefixes_are_whole_tokens(seed: SeedCatalog) -> None:
+    # One letter is the whole token (an initial such as 小's x), not every x-word.
+    assert terms_for("x") == [Term("x")]
+    assert terms_for("xi", typing=True) == [Term("xi", prefix=True)]
+    assert {hit.track.title for hit in search("x", Filters()).tracks} <= {
+        hit.track.title for hit in search("xiao", Filters(), per_page=50).tracks
+    }
+    assert ("track", "华为芯片突破") in {(s.kind, s.title) for s in suggest("华")}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
+def test_the_fts5_upgrade_rebuilds_the_index_from_the_documents(seed: SeedCatalog) -> None:
+    migration = importlib.import_module("ting.discovery.migrations.0002_fts_kind_column_prefixes")
+    with connection.cursor() as cursor:
+        for sql in migration.BACKWARD:
+            cursor.execute(sql)
+        cursor.execute("SELECT count(*) FROM discovery_fts WHERE discovery_fts MATCH '小米'")
+        assert cursor.fetchone()[0] > 0  # the old table, rebuilt
+    with connection.cursor() as cursor:
+        for sql in migration.FORWARD:
+            cursor.execute(sql)
+    assert seed.leak.title in titles("小米")
+    assert [album.title for album in search("甜心小米", Filters()).albums][:1] == ["甜心小米"]
+    # The triggers are the new table's: an edit reaches it.
+    track = Track.objects.get(pk=seed.leak.pk)
+    track.title = "全新标题独角兽"
+    track.save()
+    index.sync_index()
+    assert titles("独角兽") == ["全新标题独角兽"]
+
+
+def test_highlight_keeps_positions_when_folding_changes_lengths() -> None:
+    marked = highlight("第一集…小米ＳＵ７ ﬁ", ["小米", "su7"])
+    assert marked.parts == [("第一集…", False), ("小米ＳＵ７", True), (" ﬁ", False)]
