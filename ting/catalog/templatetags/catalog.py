@@ -7,12 +7,13 @@ translating the same labels again (docs/benchmarks.md, "Track page").
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from html import escape
 from typing import Any
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
@@ -24,13 +25,20 @@ from ting.core.script import convert, reader_script
 
 register = template.Library()
 
-# Any id: its decimal form is replaced in the reversed URL, so URLs are reversed once a list.
+# Any id: its decimal form is cut out of the reversed URL, so each URL is reversed once.
 _ID = 987654321
 
 
-def _url_pattern(name: str) -> tuple[str, str]:
+@functools.cache
+def _url_around_id(name: str, script_prefix: str) -> tuple[str, str]:
+    """The URL of `name` before and after its one id argument (fixed for a prefix)."""
     before, _, after = reverse(name, args=[_ID]).partition(str(_ID))
     return before, after
+
+
+@functools.cache
+def _url(name: str, script_prefix: str) -> str:
+    return reverse(name)
 
 
 @register.simple_tag
@@ -49,9 +57,10 @@ def track_rows(
     language = translation.get_language() or "en"
     play = escape(gettext("Play"))
     how = escape(gettext("Plays and downloads: how we count"))
-    counting = escape(reverse("stats:counting"))
-    track_before, track_after = _url_pattern("track")
-    album_before, album_after = _url_pattern("album")
+    prefix = get_script_prefix()
+    counting = escape(_url("stats:counting", prefix))
+    track_before, track_after = _url_around_id("track", prefix)
+    album_before, album_after = _url_around_id("album", prefix)
     first = int(start or 1)
     html: list[str] = []
     for index, row in enumerate(rows):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import template
@@ -13,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ting.core.formatting import format_count, format_duration
 from ting.core.sanitize import sanitize_rich_text
-from ting.core.script import convert, reader_script
+from ting.core.script import Script, convert, reader_script
 
 register = template.Library()
 
@@ -27,7 +28,14 @@ def script_filter(text: str | None) -> str:
 @register.filter(name="rich")
 def rich_filter(html: str | None) -> SafeString:
     """Stored rich text, sanitised again at render time so no write path can smuggle markup."""
-    return mark_safe(sanitize_rich_text(convert(html or "", reader_script())))  # noqa: S308
+    return mark_safe(_sanitized(html or "", reader_script()))  # noqa: S308
+
+
+# An anchor's bio or an album's intro shows on every page of theirs; sanitising is a pure
+# function of the text, so the latest few hundred results are kept (as OpenCC's are).
+@functools.lru_cache(maxsize=512)
+def _sanitized(html: str, script: Script) -> str:
+    return sanitize_rich_text(convert(html, script))
 
 
 @register.filter(name="cover_hue")
