@@ -1,4 +1,4 @@
-"""`{% track_rows %}`: the markup of every track list, written without the template engine."""
+"""`{% track_rows %}` and `{% album_cards %}`: list markup written without the template engine."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from django.template import engines
 from django.utils import translation
 
-from ting.catalog.models import Anchor, Track, Visibility
+from ting.catalog.models import Album, Anchor, Track, Visibility
 from ting.catalog.tests.factories import make_album, make_track
 from ting.core.script import Script, reader_script, reset_reader_script, set_reader_script
 
@@ -16,9 +16,15 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(tracks: object, arguments: str = "", script: Script | None = None) -> str:
-    template = engines["django"].from_string(
-        "{% load catalog %}{% track_rows tracks " + arguments + " %}"
-    )
+    return render("{% track_rows tracks " + arguments + " %}", tracks, script)
+
+
+def cards(albums: object, arguments: str = "", script: Script | None = None) -> str:
+    return render("{% album_cards tracks " + arguments + " %}", albums, script)
+
+
+def render(tag: str, tracks: object, script: Script | None) -> str:
+    template = engines["django"].from_string("{% load catalog %}" + tag)
     token = set_reader_script(script or reader_script())
     try:
         return template.render({"tracks": tracks})
@@ -79,3 +85,32 @@ def test_counts_follow_the_language(anchor: Anchor) -> None:
         assert "▶ 11.3萬" in rows([track])
     with translation.override("en"):
         assert "▶ 113K" in rows([track])
+
+
+def test_an_album_card_links_the_album_under_its_anchors_name(anchor: Anchor) -> None:
+    album = make_album(anchor=anchor, title="软件与人生", status=Album.Status.FINISHED)
+    with translation.override("en"):
+        html = cards([album], script=Script.HANT_TW)
+    assert f'<a href="/album/{album.pk}/">' in html
+    assert '<span class="album-card-title">軟體與人生</span>' in html
+    assert f'<span class="album-card-meta">{anchor.display_name} · ' in html
+    assert '<span class="badge">Finished</span>' in html
+    assert f'cover-blank hue-{album.pk * 37 % 360 // 30}" aria-hidden="true">軟</span>' in html
+
+
+def test_an_album_with_a_cover_shows_the_picture_and_escapes_titles(anchor: Anchor) -> None:
+    album = make_album(anchor=anchor, title="<i>斜体</i>")
+    album.cover.name = "covers/cover.jpg"
+    html = cards([album])
+    assert 'src="/media/covers/cover.jpg"' in html and "cover-blank" not in html
+    assert "&lt;i&gt;斜体&lt;/i&gt;" in html and "<i>" not in html
+    assert "badge" not in html  # still serialising
+
+
+def test_cards_can_read_their_album_from_a_field(anchor: Anchor) -> None:
+    @dataclass
+    class Item:
+        album: Album
+
+    album = make_album(anchor=anchor, title="推荐的专辑")
+    assert "推荐的专辑" in cards([Item(album)], 'attr="album"')
