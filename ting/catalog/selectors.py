@@ -133,10 +133,15 @@ def track_get_visible(*, track_id: int, user: User | None) -> Track:
 
 
 def track_album_neighbours(*, track: Track, limit: int = 8) -> list[Track]:
-    """Other tracks of the same album near this one, for the track page's album strip."""
+    """Other listed tracks of the same album after this one, for the track page's album strip.
+
+    `track` comes with its album: `listed()` would join the album again for its visibility.
+    """
+    if track.album.visibility != Visibility.PUBLIC:
+        return []
     return list(
-        Track.objects.listed()
-        .filter(album_id=track.album_id, position__gt=track.position)
+        Track.objects.published()
+        .filter(album_id=track.album_id, visibility=Visibility.PUBLIC, position__gt=track.position)
         .defer("intro", "failure_reason")
         .order_by("position", "pk")[:limit]
     )

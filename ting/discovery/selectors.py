@@ -156,6 +156,12 @@ def related_tracks(*, track: Track, user: User | None, limit: int = 8) -> list[R
     return [RelatedTrack(t, _reason(Reason.CATEGORY, t)) for t in picked]
 
 
+def fallback_pool_ids(*, category_id: int | None) -> frozenset[int] | None:
+    """The tracks in a category's cached cold-start ranking; None when none is cached."""
+    pool: list[tuple[int, int, int]] | None = cache.get(_pool_key(category_id))
+    return None if pool is None else frozenset(pk for pk, _album, _anchor in pool)
+
+
 def _pool_key(category_id: int | None) -> str:
     return f"discovery:fallback-pool:{category_id or 0}:{cache_version(CATALOG)}"
 

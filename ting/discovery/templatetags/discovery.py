@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django import template
@@ -17,6 +16,7 @@ from ting.core.cache import CATALOG, DISCOVERY, cache_versions
 from ting.core.http import viewer
 from ting.core.script import reader_script
 from ting.discovery import selectors
+from ting.discovery.models import TrackNeighbour
 
 register = template.Library()
 
@@ -33,24 +33,45 @@ def related_tracks(context: dict[str, Any], track: Track) -> SafeString:
     user = viewer(request) if request is not None else None
     if user is not None:  # leaves out what this listener finished: not shared
         return _render_related(track, user)
-    key = (
-        f"discovery:related:{track.pk}:{translation.get_language()}:{reader_script()}:"
-        f"{cache_versions(CATALOG, DISCOVERY)}"
-    )
-    html: str | None = cache.get(key)
-    if html is None:
-        items = selectors.related_tracks(track=track, user=None)
-        # Tracks of a category without precomputed rows share the same few dozen picks, so
-        # the block is also kept under what it shows, for the next track that shows the same.
-        shown = ",".join(f"{item.track.pk}/{item.reason}" for item in items)
-        digest = hashlib.blake2b(shown.encode(), digest_size=12).hexdigest()
-        items_key = f"{key.split(':', 3)[-1]}:{digest}"
-        html = cache.get(f"discovery:related-items:{items_key}")
-        if html is None:
-            html = _render(items)
-            cache.set(f"discovery:related-items:{items_key}", html, RELATED_BLOCK_TTL)
-        cache.set(key, html, RELATED_BLOCK_TTL)
+    scope = f"{translation.get_language()}:{reader_script()}:{cache_versions(CATALOG, DISCOVERY)}"
+    track_key = f"discovery:related:{track.pk}:{scope}"
+    category_key = f"discovery:related-category:{track.album.category_id or 0}:{scope}"
+    found = cache.get_many([track_key, category_key])
+    html: str | None = found.get(track_key)
+    if html is not None:
+        return mark_safe(html)  # noqa: S308 (rendered by our autoescaping template)
+    # A track without precomputed rows gets its category's cold-start picks, the same for every
+    # such track except the picks themselves (a track never recommends itself). So that block
+    # is rendered once per category and shared; a track's own rows only need an existence check
+    # (with 100k tracks, a per-track cache alone hardly ever hits).
+    shared: tuple[str, frozenset[int] | None] | None = found.get(category_key)
+    if shared is None:
+        shared = _category_block(track)
+        cache.set(category_key, shared, RELATED_BLOCK_TTL)
+    block, ranked = shared
+    if (
+        ranked is not None
+        and track.pk not in ranked
+        and not TrackNeighbour.objects.filter(track_id=track.pk).exists()
+    ):
+        html = block
+    else:
+        html = _render(selectors.related_tracks(track=track, user=None))
+    cache.set(track_key, html, RELATED_BLOCK_TTL)
     return mark_safe(html)  # noqa: S308 (rendered by our autoescaping template)
+
+
+def _category_block(track: Track) -> tuple[str, frozenset[int] | None]:
+    """The cold-start block of `track`'s category, and the tracks it does not fit.
+
+    The selector ranks a category's newest tracks once and leaves out only the track it is
+    asked about; for a track outside that ranking it answers the same as for an id no track
+    has (0). So that answer is every such track's block, and the ranked tracks (None when the
+    ranking is not in the cache) go through the selector themselves.
+    """
+    outsider = Track(pk=0, album=track.album, title="")
+    html = str(_render(selectors.related_tracks(track=outsider, user=None)))
+    return html, selectors.fallback_pool_ids(category_id=track.album.category_id)
 
 
 def _render_related(track: Track, user: User | None) -> SafeString:
