@@ -25,8 +25,11 @@ Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Threads kept idle for the next requests; a burst beyond this many concurrent requests gets
-# threads that end with their request, as Django's own do.
-DEFAULT_IDLE: Final = 32
+# threads that end with their request, as Django's own do. Each kept thread may hold a database
+# connection (CONN_MAX_AGE), so this bounds a web process's connections: 8 here and the stream
+# route's 8 (docs/deploy/README.md, PostgreSQL). Page requests are a few ms of CPU each, so
+# more than 8 in flight in one process are queueing anyway.
+DEFAULT_IDLE: Final = 8
 
 
 class ReusedThreads:

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import socket
 from typing import Final
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from ting.core.env import env_int
+
 # setsockopt(SO_SNDBUF) asks for this much; Linux doubles it for bookkeeping. 0 leaves the
-# kernel's autotuning alone.
-SEND_BUFFER: Final = int(os.environ.get("TING_SEND_BUFFER", str(256 * 1024)))
+# kernel's autotuning alone. Read when uvicorn imports this module, before Django's settings:
+# a bad value stops start-up with a message naming the variable, as settings do.
+SEND_BUFFER: Final = env_int("TING_SEND_BUFFER", 256 * 1024, minimum=0)
 
 
 class BoundedSendBufferProtocol(HttpToolsProtocol):
