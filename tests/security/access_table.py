@@ -820,6 +820,7 @@ def _build() -> dict[str, list[Case]]:
             ),
         ],
         "^media/(?P<path>(?:covers|avatars)/.+)$": [
+            get(lambda w: "/media/covers/missing.jpg", everyone(404), "a missing image"),
             get(lambda w: "/media/covers/", everyone(404), "no directory listing"),
             get(lambda w: "/media/audio/", everyone(404), "audio is never served as a file"),
         ],
