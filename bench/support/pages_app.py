@@ -1,6 +1,8 @@
 """Shared bench helpers: Ting's own ASGI app plus a trivial Django view to measure against.
 
-`uvicorn --factory bench.support.pages_app:create_app` serves every Ting URL unchanged, and also
+`uvicorn --factory bench.support.pages_app:create_app` serves every Ting URL unchanged, through
+the same ASGI stack as `ting serve` (config.asgi: the stream route, file hand-off and reused
+request threads in front of Django), and also
 `/bench/trivial/`: a view that returns "ok" through the same middleware stack, so a page's
 requests/s can be read as a fraction of what the server can do at all on the same machine.
 
@@ -14,8 +16,9 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from django.core.handlers.asgi import ASGIHandler
     from django.http import HttpRequest, HttpResponse
+
+    from ting.core.asgi_threads import ASGIApp
 
 TRIVIAL_PATH = "/bench/trivial/"
 
@@ -26,12 +29,12 @@ def trivial(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-def create_app() -> ASGIHandler:
+def create_app() -> ASGIApp:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.conf import settings
-    from django.core.asgi import get_asgi_application
 
-    application = get_asgi_application()
+    from config.asgi import application
+
     settings.ROOT_URLCONF = __name__
     return application
 
