@@ -334,14 +334,14 @@ class LoudnessMeter:
     def sub_energies(self) -> F64:
         return np.frombuffer(self._subs, dtype=np.float64)
 
-    def segments(self) -> tuple[F64, F32] | None:
+    def segments(self) -> tuple[F32, F32] | None:
         """Per segment: summed K-weighted energy and true peak (all channels)."""
         if self._energy is None or self._peak is None:
             return None
         self._finish_peaks()
         return (
-            np.asarray(self._energy.result(), dtype=np.float64),
-            np.asarray(self._peak.result(), dtype=np.float32),
+            self._energy.result(),
+            self._peak.result(),
         )
 
     def _segment(self, power: F64) -> None:
