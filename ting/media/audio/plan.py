@@ -135,7 +135,7 @@ def _envelope_block(
         held = np.concatenate([held, np.ones(tail)])
     sums = np.concatenate([[0.0], np.cumsum(held)])
     smooth = (sums[attack:] - sums[:-attack]) / attack
-    return np.minimum(smooth[: end - start], 1.0).astype(np.float32)
+    return np.asarray(np.minimum(smooth[: end - start], 1.0), dtype=np.float32)
 
 
 def envelope_for(peaks: F32, gain: float, ceiling: float, segment_len: int, rate: int) -> F32:
