@@ -48,6 +48,16 @@ from ting.media.audio.testing import speech_like, write_audio
 GOAL_VS_FFMPEG = 0.6
 GOAL_VS_FLOOR = 1.25
 GOAL_MEMORY_MB = 300.0
+# How each side uses the cores, so the ratio compares filtering, not parallelism.
+LAYOUT = """how each side runs:
+  (a) ours: analysis pass = decoder thread + K-weighting/waveform/spool (main) + true-peak
+      thread; calibration = one thread per codec on a few seconds; encode pass = the
+      spooled PCM feeding three encoder threads (each shapes its own input), then the
+      renditions whose spec says so are decoded and measured in their threads
+  (b) floor: one decoder (main thread) feeding the same three encoder threads at the same
+      settings; no measuring, shaping or verifying
+  (c) ffmpeg: two processes one after the other (loudnorm measurement, then one process
+      writing the three renditions); ffmpeg's own threading"""
 
 
 def source(workdir: Path, minutes: float) -> Path:
@@ -359,6 +369,7 @@ def main() -> int:
         print("reference unavailable: no ffmpeg on PATH and imageio-ffmpeg not installed")
     cpus = len(os.sched_getaffinity(0))
     print(f"{cpus} CPUs available to this process; {args.repeat} round(s)")
+    print(LAYOUT)
     ours_runs: list[float] = []
     floor_runs: list[float] = []
     ref_runs: list[float] = []
