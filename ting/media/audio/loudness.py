@@ -7,8 +7,12 @@ one float per 100 ms of audio kept for gating, about 600 KB for 12 hours).
 
 from __future__ import annotations
 
+import contextlib
 import math
+import queue
+import threading
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -137,12 +141,17 @@ def tp_envelope(x: F32, threshold: float) -> F32:
     near[:-1] |= flagged[1:]
     if near.mean() > _DENSE_SHARE:
         values = mag.copy()
+        # One buffer for every phase, and in-place abs/max: the temporaries cost about
+        # as much as the correlations.
+        phase = np.empty(planar.shape, dtype=np.float32)
         for p in range(1, OVERSAMPLE):
             # out[i] = sum_r kernel[r, p] * x[i - first + r]
-            phase = ndimage.correlate1d(
-                planar, kernel[:, p], axis=-1, mode="constant", origin=-1, output=np.float32
+            ndimage.correlate1d(
+                planar, kernel[:, p], axis=-1, mode="constant", origin=-1, output=phase
             )
-            np.maximum(values, np.abs(phase).max(axis=0), out=values)
+            np.abs(phase, out=phase)
+            for channel in phase:
+                np.maximum(values, channel, out=values)
         env[first : last + 1] = values[first : last + 1]
         return env
     starts = np.nonzero(near)[0] * _SCREEN
@@ -270,6 +279,39 @@ class _Binner:
         return np.asarray(merged, dtype=np.float32)
 
 
+class _Background:
+    """Calls ``step`` on each pushed array, in order, in a thread of its own.
+
+    scipy's filters release the GIL, so the analysis pass's true-peak oversampling runs
+    beside its K-weighting and the decoder instead of after them.
+    """
+
+    def __init__(self, step: Callable[[F32], None], depth: int = 4) -> None:
+        self._step = step
+        self._items: queue.Queue[F32 | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="true-peak", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._items.get()) is not None:
+            if self._error is None:
+                try:
+                    self._step(item)
+                except BaseException as exc:  # raised in the caller by close()
+                    self._error = exc
+
+    def push(self, x: F32) -> None:
+        self._items.put(x)
+
+    def close(self) -> None:
+        """Wait for every pushed array; raise what the thread raised."""
+        self._items.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 class LoudnessMeter:
     """Integrated loudness, loudness range and true peak of a stream of chunks.
 
@@ -300,6 +342,7 @@ class LoudnessMeter:
         self._energy = _Binner(self.segment_len, np.add) if segments else None
         self._peak = _Binner(self.segment_len, np.maximum) if segments else None
         self._stream = TruePeakStream(channels) if segments else None
+        self._background = _Background(self._push_peaks) if segments else None
 
     def add(self, x: F32) -> None:
         if x.shape[-1] == 0:
@@ -310,12 +353,16 @@ class LoudnessMeter:
         )
         power: F64 = np.einsum("ij,ij->j", y, y, dtype=np.float64)
         self._segment(power)
-        if self._energy is not None and self._peak is not None and self._stream is not None:
+        if self._energy is not None and self._background is not None:
             self._energy.add(power)
-            self._tp_into_segments(self._stream.push(x))
+            self._background.push(x)
             self.peaks.sample_peak = max(self.peaks.sample_peak, float(np.abs(x).max()))
         else:
             self.peaks.add(x)
+
+    def _push_peaks(self, x: F32) -> None:
+        assert self._stream is not None
+        self._tp_into_segments(self._stream.push(x))
 
     def _tp_into_segments(self, env: F32) -> None:
         assert self._peak is not None
@@ -323,7 +370,18 @@ class LoudnessMeter:
             self._peak.add(env)
             self.peaks.true_peak = max(self.peaks.true_peak, float(env.max()))
 
+    def close(self) -> None:
+        """Stop the background thread of a meter that will not be finished (no-op after
+        ``result`` or ``segments``)."""
+        if self._background is not None:
+            background, self._background = self._background, None
+            with contextlib.suppress(Exception):
+                background.close()
+
     def _finish_peaks(self) -> None:
+        if self._background is not None:
+            background, self._background = self._background, None
+            background.close()
         if self._stream is not None:
             stream, self._stream = self._stream, None
             self._tp_into_segments(stream.finish())
@@ -334,14 +392,14 @@ class LoudnessMeter:
     def sub_energies(self) -> F64:
         return np.frombuffer(self._subs, dtype=np.float64)
 
-    def segments(self) -> tuple[F64, F32] | None:
+    def segments(self) -> tuple[F32, F32] | None:
         """Per segment: summed K-weighted energy and true peak (all channels)."""
         if self._energy is None or self._peak is None:
             return None
         self._finish_peaks()
         return (
-            np.asarray(self._energy.result(), dtype=np.float64),
-            np.asarray(self._peak.result(), dtype=np.float32),
+            self._energy.result(),
+            self._peak.result(),
         )
 
     def _segment(self, power: F64) -> None:

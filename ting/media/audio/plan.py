@@ -53,7 +53,7 @@ class LevelStats:
     sub_len: int
     segment_len: int
     subs: F64
-    energies: F64
+    energies: F32
     peaks: F32
 
 
@@ -92,40 +92,108 @@ class GainPlan:
         return np.asarray(x * curve.astype(np.float32)[None, :], dtype=np.float32)
 
 
-def envelope_for(peaks: F32, gain: float, ceiling: float, segment_len: int, rate: int) -> F32:
-    """The limiter gain at each segment start for a static ``gain`` (linear values)."""
+# Segments handled at once by the envelope and the prediction: the solver's
+# temporaries stay a few MB whatever the programme's length (done whole, a 2-hour
+# programme's bisection held about 100 MB at a time, per rendition).
+BLOCK_SEGMENTS = 1 << 16
+
+
+def _shape(segment_len: int, rate: int) -> tuple[int, int]:
+    """(attack, hold) in segments."""
     seg_ms = 1000.0 * segment_len / rate
     attack = max(1, round(ATTACK_MS / seg_ms))
     hold = attack + max(1, round(HOLD_MS / seg_ms))
-    scaled = peaks.astype(np.float64) * gain
-    need = np.ones(peaks.shape[0], dtype=np.float64)
+    return attack, hold
+
+
+def _envelope_block(
+    peaks: F32, gain: float, ceiling: float, attack: int, hold: int, start: int, end: int
+) -> F32 | None:
+    """The limiter gain at segment starts ``start`` .. ``end - 1`` (None: all 1).
+
+    held[k] = min(need[k - hold + 1 .. k]) covers the segment and the one before it for
+    every value the average over held[k .. k + attack - 1] takes (hold >= attack + 1);
+    before the programme the need is 1, and so is held past its end.
+    """
+    n = peaks.shape[0]
+    lo = max(0, start - hold + 1)
+    hi = min(n, end + attack - 1)
+    window = peaks[lo:hi]
+    if window.size == 0 or float(window.max()) * gain <= ceiling:
+        return None
+    scaled = window.astype(np.float32) * np.float32(gain)
+    need = np.ones(hi - lo, dtype=np.float32)
     over = scaled > ceiling
-    need[over] = ceiling / scaled[over]
-    # held[k] = min(need[k - hold + 1 .. k]): covers the segment and the one before it
-    # for every value the average below takes (hold >= attack + 1).
-    padded = np.concatenate([np.ones(hold - 1), need])
-    held = sliding_min(padded.astype(np.float32), hold).astype(np.float64)
-    sums = np.concatenate([[0.0], np.cumsum(np.concatenate([held, np.ones(attack - 1)]))])
+    need[over] = np.float32(ceiling) / scaled[over]
+    # need over [start - hold + 1, hi), with 1 before the programme.
+    pad = lo - (start - hold + 1)
+    padded = np.concatenate([np.ones(pad, dtype=np.float32), need]) if pad else need
+    held = sliding_min(padded, hold).astype(np.float64)
+    # held over [start, hi) then 1 up to end + attack - 1.
+    tail = end + attack - 1 - hi
+    if tail:
+        held = np.concatenate([held, np.ones(tail)])
+    sums = np.concatenate([[0.0], np.cumsum(held)])
     smooth = (sums[attack:] - sums[:-attack]) / attack
-    env = np.minimum(smooth[: peaks.shape[0]], 1.0)
-    return np.asarray(np.concatenate([env, env[-1:]]), dtype=np.float32)
+    return np.asarray(np.minimum(smooth[: end - start], 1.0), dtype=np.float32)
+
+
+def envelope_for(peaks: F32, gain: float, ceiling: float, segment_len: int, rate: int) -> F32:
+    """The limiter gain at each segment start for a static ``gain`` (linear values)."""
+    attack, hold = _shape(segment_len, rate)
+    n = peaks.shape[0]
+    env = np.ones(n + 1, dtype=np.float32)
+    for start in range(0, n, BLOCK_SEGMENTS):
+        end = min(n, start + BLOCK_SEGMENTS)
+        block = _envelope_block(peaks, gain, ceiling, attack, hold, start, end)
+        if block is not None:
+            env[start:end] = block
+    if n:
+        env[n] = env[n - 1]
+    return env
 
 
 def predicted_lufs(
-    subs: F64, energies: F64, env: F32, gain: float, segment_len: int, sub_len: int
+    subs: F64,
+    energies: F32 | F64,
+    peaks: F32,
+    gain: float,
+    ceiling: float,
+    segment_len: int,
+    sub_len: int,
+    rate: int,
 ) -> float | None:
-    """Integrated loudness after the static gain and the limiter envelope."""
-    if env.shape[0] < 2:
-        return _lufs_or_none(integrated_energy(subs * gain * gain))
-    a, b = env[:-1].astype(np.float64), env[1:].astype(np.float64)
-    # Mean of g^2 over a segment whose gain moves linearly from a to b.
-    mean_sq = (a * a + a * b + b * b) / 3.0
-    owner = (np.arange(energies.shape[0], dtype=np.int64) * segment_len) // sub_len
-    owner = np.minimum(owner, max(subs.shape[0] - 1, 0))
+    """Integrated loudness after the static gain and the limiter it needs, block by block
+    (the envelope is never built whole)."""
     if subs.shape[0] == 0:
         return None
-    kept = np.bincount(owner, weights=energies * mean_sq, minlength=subs.shape[0])
-    total = np.bincount(owner, weights=energies, minlength=subs.shape[0])
+    attack, hold = _shape(segment_len, rate)
+    n = energies.shape[0]
+    # Per sub-block: the share of its energy the limiter keeps.
+    kept = np.zeros(subs.shape[0], dtype=np.float64)
+    total = np.zeros(subs.shape[0], dtype=np.float64)
+    last_sub = subs.shape[0] - 1
+    for start in range(0, n, BLOCK_SEGMENTS):
+        end = min(n, start + BLOCK_SEGMENTS)
+        energy = energies[start:end].astype(np.float64)
+        owner = np.minimum(
+            (np.arange(start, end, dtype=np.int64) * segment_len) // sub_len, last_sub
+        )
+        first = int(owner[0])
+        width = int(owner[-1]) - first + 1
+        local = owner - first
+        total[first : first + width] += np.bincount(local, weights=energy, minlength=width)
+        # One value more than the block: segment k's gain moves from env[k] to env[k + 1].
+        env = _envelope_block(peaks, gain, ceiling, attack, hold, start, min(n, end + 1))
+        if env is None:
+            kept[first : first + width] += np.bincount(local, weights=energy, minlength=width)
+            continue
+        if env.shape[0] < end - start + 1:
+            env = np.concatenate([env, env[-1:]])
+        a, b = env[:-1].astype(np.float64), env[1:].astype(np.float64)
+        # Mean of g^2 over a segment whose gain moves linearly from a to b.
+        mean_sq = (a * a + a * b + b * b) / 3.0
+        kept[first : first + width] += np.bincount(local, weights=energy * mean_sq, minlength=width)
     ratio = np.ones(subs.shape[0], dtype=np.float64)
     live = total > 0
     ratio[live] = kept[live] / total[live]
@@ -153,34 +221,39 @@ def solve(
     nominal = min(target - integrated, max_gain_db)
     ceiling = undb(ceiling_db)
 
-    def trial(gain_db: float) -> tuple[F32 | None, float | None]:
+    def trial(gain_db: float) -> tuple[bool, float | None]:
+        """(limited, predicted loudness) at this static gain."""
         gain = undb(gain_db)
         if peaks.size == 0 or float(peaks.max()) * gain <= ceiling:
-            return None, _lufs_or_none(integrated_energy(subs * gain * gain))
-        env = envelope_for(peaks, gain, ceiling, segment_len, rate)
-        return env, predicted_lufs(subs, energies, env, gain, segment_len, sub_len)
+            return False, _lufs_or_none(integrated_energy(subs * gain * gain))
+        level = predicted_lufs(subs, energies, peaks, gain, ceiling, segment_len, sub_len, rate)
+        return True, level
 
-    env, level = trial(nominal)
+    def plan(gain_db: float, limited: bool, level: float | None) -> GainPlan:
+        env = envelope_for(peaks, undb(gain_db), ceiling, segment_len, rate) if limited else None
+        return GainPlan(round(gain_db, 4), segment_len, env, level)
+
+    limited, level = trial(nominal)
     target -= SLACK_LU
-    if env is None or level is None or level >= target - 0.005:
-        return GainPlan(round(nominal, 4), segment_len, env, level)
+    if not limited or level is None or level >= target - 0.005:
+        return plan(nominal, limited, level)
     lo, hi = nominal, min(nominal + MAX_MAKEUP_DB, max_gain_db)
-    env_hi, level_hi = trial(hi)
+    limited_hi, level_hi = trial(hi)
     if level_hi is None or level_hi <= target:
         # Cannot reach the target without crushing the peaks further: stop at the cap.
-        return GainPlan(round(hi, 4), segment_len, env_hi, level_hi)
-    Trial = tuple[float, F32 | None, float | None]
-    best: Trial = (hi, env_hi, level_hi)
-    below: Trial = (lo, env, level)
+        return plan(hi, limited_hi, level_hi)
+    Trial = tuple[float, bool, float | None]
+    best: Trial = (hi, limited_hi, level_hi)
+    below: Trial = (lo, limited, level)
     for _ in range(_BISECTIONS):
         mid = 0.5 * (lo + hi)
-        env_mid, level_mid = trial(mid)
+        limited_mid, level_mid = trial(mid)
         if level_mid is None or level_mid < target:
             lo = mid
-            below = (mid, env_mid, level_mid)
+            below = (mid, limited_mid, level_mid)
         else:
             hi = mid
-            best = (mid, env_mid, level_mid)
+            best = (mid, limited_mid, level_mid)
         close = level_mid is not None and math.isclose(level_mid, target, abs_tol=0.003)
         if close or hi - lo < 0.002:
             break
@@ -189,5 +262,4 @@ def solve(
     # step, and the side nearer the target is the better plan.
     if below[2] is not None and best[2] is not None and target - below[2] < best[2] - target:
         best = below
-    gain_db, env_best, level_best = best
-    return GainPlan(round(gain_db, 4), segment_len, env_best, level_best)
+    return plan(*best)

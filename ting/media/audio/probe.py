@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from ting.media.audio.decode import (
     Pcm,
     PcmReader,
     PcmSpool,
+    prefetch,
 )
 from ting.media.audio.errors import AudioRejected
 from ting.media.audio.loudness import Loudness, LoudnessMeter
@@ -32,6 +34,7 @@ TRUNCATED_MIN_GAP_S = 2.0
 MIN_DURATION_S = 0.1
 # Chunks (about 1.5 s each) kept from the analysis for the codec calibration.
 EXCERPT_CHUNKS = 6
+PROGRESS_EVERY_S = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,46 +105,60 @@ def _scan(
     points: int = DEFAULT_POINTS,
     spool: PcmSpool | None = None,
 ) -> Analysis:
-    with PcmReader(path, max_duration_s=max_duration_s, on_progress=on_progress) as reader:
+    # Measuring decodes in a thread of its own (``prefetch``); progress is then reported
+    # from this thread, the caller's, where a callback may use its database connection.
+    reader_progress = None if measure else on_progress
+    with PcmReader(path, max_duration_s=max_duration_s, on_progress=reader_progress) as reader:
         meter: LoudnessMeter | None = None
         peaks = PeakAccumulator(points)
         excerpts = _Excerpts()
         position = 0
-        for chunk in reader.chunks():
-            if not measure:
-                continue
+        next_report = 0
+        source = prefetch(reader.chunks()) if measure else reader.chunks()
+        try:
+            with contextlib.closing(source) as chunks:
+                for chunk in chunks:
+                    if not measure:
+                        continue
+                    if meter is None:
+                        meter = LoudnessMeter(reader.out_rate, chunk.shape[0], segments=True)
+                    meter.add(chunk)
+                    peaks.add(chunk)
+                    excerpts.add(position, chunk)
+                    if spool is not None:
+                        spool.write(chunk)
+                    position += chunk.shape[-1]
+                    if on_progress is not None and position >= next_report:
+                        on_progress(position / reader.out_rate)
+                        next_report = position + PROGRESS_EVERY_S * reader.out_rate
+            stats = reader.stats
+            result = _validate(Path(path), stats)
             if meter is None:
-                meter = LoudnessMeter(reader.out_rate, chunk.shape[0], segments=True)
-            meter.add(chunk)
-            peaks.add(chunk)
-            excerpts.add(position, chunk)
-            if spool is not None:
-                spool.write(chunk)
-            position += chunk.shape[-1]
-        stats = reader.stats
-        result = _validate(Path(path), stats)
-        if meter is None:
-            meter = LoudnessMeter(reader.out_rate or 48000, reader.out_channels)
-        segments = meter.segments()
-        levels = None
-        if segments is not None:
-            levels = LevelStats(
-                rate=meter.sample_rate,
-                sub_len=meter.sub_len,
-                segment_len=meter.segment_len,
-                subs=meter.sub_energies().copy(),
-                energies=segments[0],
-                peaks=segments[1],
+                meter = LoudnessMeter(reader.out_rate or 48000, reader.out_channels)
+            segments = meter.segments()
+            levels = None
+            if segments is not None:
+                levels = LevelStats(
+                    rate=meter.sample_rate,
+                    sub_len=meter.sub_len,
+                    segment_len=meter.segment_len,
+                    subs=meter.sub_energies().copy(),
+                    energies=segments[0],
+                    peaks=segments[1],
+                )
+            return Analysis(
+                probe=result,
+                loudness=meter.result(),
+                waveform=peaks.result(),
+                pcm_sample_rate=reader.out_rate,
+                pcm_layout=reader.out_layout,
+                levels=levels,
+                excerpts=excerpts.result(),
             )
-        return Analysis(
-            probe=result,
-            loudness=meter.result(),
-            waveform=peaks.result(),
-            pcm_sample_rate=reader.out_rate,
-            pcm_layout=reader.out_layout,
-            levels=levels,
-            excerpts=excerpts.result(),
-        )
+        finally:
+            # A meter not finished (bad input) still has its thread to stop.
+            if meter is not None:
+                meter.close()
 
 
 class _Excerpts:
