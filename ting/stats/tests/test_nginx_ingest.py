@@ -355,3 +355,13 @@ def test_the_token_signature_is_bound_to_the_url(track: Track) -> None:
     assert url.startswith(
         f"{settings.TING_NGINX_SIGNED_PREFIX}{track.pk}/aac64/audio/a/b.m4a?e=60&s="
     )
+
+
+def test_a_stream_log_in_a_missing_folder_is_a_warning(settings: Settings, tmp_path: Path) -> None:
+    from ting.stats.checks import nginx_stream_log
+
+    settings.MEDIA_DELIVERY = "nginx-signed"
+    settings.TING_NGINX_STREAM_LOG = str(tmp_path / "nowhere" / "stream.log")
+    assert [message.id for message in nginx_stream_log()] == ["stats.W001"]
+    settings.TING_NGINX_STREAM_LOG = str(tmp_path / "stream.log")
+    assert nginx_stream_log() == []
