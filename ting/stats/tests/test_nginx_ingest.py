@@ -365,3 +365,42 @@ def test_a_stream_log_in_a_missing_folder_is_a_warning(settings: Settings, tmp_p
     assert [message.id for message in nginx_stream_log()] == ["stats.W001"]
     settings.TING_NGINX_STREAM_LOG = str(tmp_path / "stream.log")
     assert nginx_stream_log() == []
+
+
+CRASH_TRIGGER = {
+    "sqlite": [
+        "CREATE TRIGGER ting_test_crash BEFORE INSERT ON stats_streamlog "
+        "WHEN NEW.range_header = 'bytes=5-' BEGIN SELECT RAISE(ABORT, 'disk gone'); END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION ting_test_crash() RETURNS trigger AS $$ BEGIN "
+        "IF NEW.range_header = 'bytes=5-' THEN RAISE EXCEPTION 'disk gone'; END IF; "
+        "RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER ting_test_crash BEFORE INSERT ON stats_streamlog FOR EACH ROW "
+        "EXECUTE FUNCTION ting_test_crash()",
+    ],
+}
+
+
+def test_a_batch_that_fails_in_the_database_leaves_no_row_and_no_progress(
+    log: Path, track: Track
+) -> None:
+    from django.db import DatabaseError, connection
+
+    if connection.vendor not in CRASH_TRIGGER:
+        pytest.skip(f"no crash trigger written for {connection.vendor}")
+    log.write_bytes(lines(track, 10))
+    with connection.cursor() as cursor:
+        for statement in CRASH_TRIGGER[connection.vendor]:
+            cursor.execute(statement)
+    # Batches of four: the first commits, the second fails on its second row.
+    with pytest.raises(DatabaseError):
+        ingest_nginx_log(path=log, batch=4)
+    assert ranges_logged() == expected(4)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TRIGGER ting_test_crash"
+            + (" ON stats_streamlog" if connection.vendor == "postgresql" else "")
+        )
+    assert ingest_nginx_log(path=log, batch=4).rows == 6
+    assert ranges_logged() == expected(10)
