@@ -115,12 +115,15 @@ def stream_url(
     """Where the player fetches a rendition: nginx's signed URL of the file when nginx checks
     this track (MEDIA_DELIVERY=nginx-signed), else the stream view, signed unless public."""
     if rendition is not None and access.nginx_signs(track):
-        return signing.nginx_url(
-            key=rendition.file.name or "",
-            track_id=track.pk,
-            fmt=fmt,
-            user_id=user.pk if user is not None else None,
-        )
+        try:
+            return signing.nginx_url(
+                key=rendition.file.name or "",
+                track_id=track.pk,
+                fmt=fmt,
+                user_id=user.pk if user is not None else None,
+            )
+        except ValueError:
+            pass  # a key nginx's location would not match; the stream view still serves it
     url = reverse("playback:stream", args=[track.pk, fmt])
     if access.is_public(track):
         return url

@@ -50,7 +50,7 @@ def _delivery(request: TingRequest, track: Track, fmt: str, mime: str) -> Delive
             return build_delivery(
                 mode,
                 url_for=lambda key, seconds: signing.nginx_url(
-                    key=key, track_id=track.pk, fmt=fmt, user_id=viewer_id(request), ttl=seconds
+                    key=key, track_id=track.pk, fmt=fmt, user_id=_viewer_id(request), ttl=seconds
                 ),
                 redirect_expires_seconds=settings.TING_STREAM_URL_TTL,
             )
@@ -64,7 +64,7 @@ def _delivery(request: TingRequest, track: Track, fmt: str, mime: str) -> Delive
     )
 
 
-def viewer_id(request: TingRequest) -> int | None:
+def _viewer_id(request: TingRequest) -> int | None:
     user = viewer(request)
     return user.pk if user is not None else None
 
