@@ -6,6 +6,9 @@ an insecure default.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -428,7 +431,9 @@ TING_PAGE_SIZE = env_int("TING_PAGE_SIZE", 20, minimum=1)
 TING_PROCESSING_DEADLINE = env_int("TING_PROCESSING_DEADLINE", 3600, minimum=1)
 TING_STREAM_URL_TTL = env_int("TING_STREAM_URL_TTL", 4 * 3600, minimum=60)
 MEDIA_DELIVERY = env_choice(
-    "MEDIA_DELIVERY", "redirect" if STORAGE == "s3" else "app", ("app", "x-accel", "redirect")
+    "MEDIA_DELIVERY",
+    "redirect" if STORAGE == "s3" else "app",
+    ("app", "x-accel", "nginx-signed", "redirect"),
 )
 if STORAGE == "s3" and MEDIA_DELIVERY != "redirect":
     raise ImproperlyConfigured(
@@ -436,6 +441,25 @@ if STORAGE == "s3" and MEDIA_DELIVERY != "redirect":
         f"{MEDIA_DELIVERY!r} needs the files on this machine's disk."
     )
 TING_XACCEL_PREFIX = env_str("TING_XACCEL_PREFIX", "/_protected/media/")
+# MEDIA_DELIVERY=nginx-signed (docs/adr/0014-nginx-signed-urls.md): Ting hands out URLs under
+# this prefix that nginx's secure_link checks with TING_NGINX_SECRET, and nginx logs each byte
+# request to TING_NGINX_STREAM_LOG, which the ingest task moves into the stream log.
+TING_NGINX_SIGNED_PREFIX = env_str("TING_NGINX_SIGNED_PREFIX", "/listen/")
+if not re.fullmatch(r"/([a-z0-9_-]+/)+", TING_NGINX_SIGNED_PREFIX):
+    raise ImproperlyConfigured("TING_NGINX_SIGNED_PREFIX must look like /listen/ (a-z, 0-9, _-).")
+_nginx_secret = env_str(
+    "TING_NGINX_SECRET", required=PRODUCTION and MEDIA_DELIVERY == "nginx-signed"
+)
+# Not SECRET_KEY itself: it is written into nginx.conf, which more people and backups see. In
+# development and tests it is derived from SECRET_KEY so that nothing needs setting.
+TING_NGINX_SECRET = (
+    _nginx_secret
+    or hmac.new(SECRET_KEY.encode(), b"ting.nginx-signed-url", hashlib.sha256).hexdigest()
+)
+if not re.fullmatch(r"[A-Za-z0-9_-]{32,128}", TING_NGINX_SECRET):
+    # It goes verbatim into a secure_link_md5 string: no spaces, quotes, `$` or `;`.
+    raise ImproperlyConfigured("TING_NGINX_SECRET must be 32-128 characters of A-Z a-z 0-9 _ -.")
+TING_NGINX_STREAM_LOG = env_str("TING_NGINX_STREAM_LOG", str(DATA_DIR / "log" / "stream.log"))
 # Creator studio uploads (docs/adr/0008-resumable-uploads.md).
 TING_UPLOAD_MAX_BYTES = env_int("TING_UPLOAD_MAX_BYTES", 2 * 1024**3, minimum=1)
 TING_ANCHOR_QUOTA_BYTES = env_int("TING_ANCHOR_QUOTA_BYTES", 20 * 1024**3, minimum=0)
@@ -458,6 +482,11 @@ TING_PERIODIC_TASKS: list[tuple[str, int]] = [
 TING_SENSITIVE_WORDS_FILE = env_str("TING_SENSITIVE_WORDS_FILE")
 TING_SENSITIVE_MODE = env_choice("TING_SENSITIVE_MODE", "hold", ("block", "hold"))
 TING_COMMENT_RATE = env_int("TING_COMMENT_RATE", 5, minimum=1)  # comments a minute, per user and IP
+if MEDIA_DELIVERY == "nginx-signed":
+    # nginx's stream log into stats_streamlog, as often as counting reads it.
+    TING_PERIODIC_TASKS.append(
+        ("ting.stats.tasks.ingest_nginx_log", env_int("TING_COUNTING_INTERVAL", 60, minimum=5))
+    )
 TING_PERIODIC_TASKS.append(("ting.social.tasks.notify_new_tracks", 60))
 TING_PERIODIC_TASKS.append(("ting.social.tasks.send_digests", 3600))
 # Podcast feeds out and in, and the REST API (docs/adr/0012-feeds-and-api.md).

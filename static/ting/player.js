@@ -222,6 +222,18 @@ function setUp(bar) {
     }
   });
 
+  // Audio URLs are signed and expire after hours (MEDIA_DELIVERY=nginx-signed signs every
+  // track's): when a page stayed open longer, the next request fails. Ask for fresh URLs, once
+  // a minute at most, and go on from the same second.
+  let refreshedAt = 0;
+  audio.addEventListener("error", async () => {
+    if (!track?.data_url || Date.now() - refreshedAt < 60_000) return;
+    refreshedAt = Date.now();
+    const at = audio.currentTime || pendingSeek || 0;
+    const response = await fetch(track.data_url, { headers: { Accept: "application/json" } });
+    if (response.ok) load(await response.json(), { autoplay: true, startAt: at });
+  });
+
   // --- controls ----------------------------------------------------------------------------------
   function renderToggle() {
     const playing = !audio.paused;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 
 from ting.accounts.models import User
@@ -36,3 +37,13 @@ def may_stream(
     # Drafts, processing and ready-but-unpublished audio reach nobody but their anchor, even
     # with a leaked signed link.
     return is_owner(track, user)
+
+
+def nginx_signs(track: Track) -> bool:
+    """With MEDIA_DELIVERY=nginx-signed, whether nginx checks this track's URLs by itself.
+
+    Published tracks only: a signed URL is a bearer credential until it expires, which is what
+    Ting's own signed URLs of published tracks already are. Drafts keep Ting's check on every
+    request (X-Accel-Redirect), so that a leaked link never plays them to anyone but the anchor.
+    """
+    return settings.MEDIA_DELIVERY == "nginx-signed" and track.status == Track.Status.PUBLISHED

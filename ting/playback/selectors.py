@@ -109,7 +109,21 @@ def renditions_in_source_order(*, asset_id: int) -> list[Rendition]:
     return [rows[fmt] for fmt in SOURCE_ORDER if fmt in rows]
 
 
-def stream_url(track: Track, fmt: str) -> str:
+def stream_url(
+    track: Track, fmt: str, *, rendition: Rendition | None = None, user: User | None = None
+) -> str:
+    """Where the player fetches a rendition: nginx's signed URL of the file when nginx checks
+    this track (MEDIA_DELIVERY=nginx-signed), else the stream view, signed unless public."""
+    if rendition is not None and access.nginx_signs(track):
+        try:
+            return signing.nginx_url(
+                key=rendition.file.name or "",
+                track_id=track.pk,
+                fmt=fmt,
+                user_id=user.pk if user is not None else None,
+            )
+        except ValueError:
+            pass  # a key nginx's location would not match; the stream view still serves it
     url = reverse("playback:stream", args=[track.pk, fmt])
     if access.is_public(track):
         return url
@@ -156,7 +170,11 @@ def player_data(*, track: Track, user: User | None, next_track: Track | None) ->
         "cover": album.cover.url if album.cover else "",
         "duration": track.duration or (asset.duration if asset else None),
         "sources": [
-            {"format": fmt, "type": renditions[fmt].mime_type, "src": stream_url(track, fmt)}
+            {
+                "format": fmt,
+                "type": renditions[fmt].mime_type,
+                "src": stream_url(track, fmt, rendition=renditions[fmt], user=user),
+            }
             for fmt in SOURCE_ORDER
             if fmt in renditions
         ],

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ting.catalog import selectors as catalog_selectors
+from ting.catalog.models import Track
 from ting.core import streams
 from ting.core.http import TingRequest, viewer
 from ting.core.security import embeddable
@@ -38,17 +39,34 @@ def _redirect_url(key: str, seconds: int, mime: str) -> str:
     return default_storage.url(key)  # local storage behind a web server: tests and demos
 
 
-def _delivery(public: bool, mime: str) -> Delivery:
+def _delivery(request: TingRequest, track: Track, fmt: str, mime: str) -> Delivery:
     # Public tracks have stable URLs a CDN may cache; signed ones stay private to the browser.
-    cache = "public, max-age=3600" if public else CACHE_IMMUTABLE_PRIVATE
+    cache = "public, max-age=3600" if access.is_public(track) else CACHE_IMMUTABLE_PRIVATE
+    mode = settings.MEDIA_DELIVERY
+    if mode == "nginx-signed":
+        if not access.nginx_signs(track):
+            mode = "x-accel"  # drafts: checked on every request, never a bearer URL
+        else:
+            return build_delivery(
+                mode,
+                url_for=lambda key, seconds: signing.nginx_url(
+                    key=key, track_id=track.pk, fmt=fmt, user_id=_viewer_id(request), ttl=seconds
+                ),
+                redirect_expires_seconds=settings.TING_STREAM_URL_TTL,
+            )
     return build_delivery(
-        settings.MEDIA_DELIVERY,
+        mode,
         media_root=Path(settings.MEDIA_ROOT),
         internal_prefix=settings.TING_XACCEL_PREFIX,
         url_for=lambda key, seconds: _redirect_url(key, seconds, mime),
         redirect_expires_seconds=settings.TING_REDIRECT_URL_TTL,
         cache_control=cache,
     )
+
+
+def _viewer_id(request: TingRequest) -> int | None:
+    user = viewer(request)
+    return user.pk if user is not None else None
 
 
 def stream(request: TingRequest, track_id: int, fmt: str) -> HttpResponseBase:
@@ -63,7 +81,6 @@ def stream(request: TingRequest, track_id: int, fmt: str) -> HttpResponseBase:
         if signature is not None and not signing.verify(track.pk, fmt, expires, signature):
             return HttpResponseForbidden(_("This link has expired or is not valid."))
         raise Http404
-    public = access.is_public(track)
     key = rendition.file.name or ""
     try:
         path: Path | None = Path(default_storage.path(key))
@@ -73,17 +90,19 @@ def stream(request: TingRequest, track_id: int, fmt: str) -> HttpResponseBase:
         problem = integrity.rendition_problem(rendition, hash_bytes=False)
         if problem:
             return _damaged(rendition, problem=problem)
-    response = _delivery(public, rendition.mime_type).deliver(
+    delivery = _delivery(request, track, fmt, rendition.mime_type)
+    response = delivery.deliver(
         request,
         key=key,
         path=path,
         content_type=rendition.mime_type,
         etag=f'"{rendition.sha256[:32]}"',
     )
-    streams.stream_served(
-        request, response, track_id=track.pk, fmt=fmt, size=rendition.size,
-        bitrate=rendition.bitrate, duration=rendition.duration,
-    )  # fmt: skip
+    if not delivery.counted_by_server:
+        streams.stream_served(
+            request, response, track_id=track.pk, fmt=fmt, size=rendition.size,
+            bitrate=rendition.bitrate, duration=rendition.duration,
+        )  # fmt: skip
     return response
 
 

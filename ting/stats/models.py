@@ -86,6 +86,23 @@ class CountingCursor(models.Model):
         return f"{self.name} at {self.last_id}"
 
 
+class LogFileCursor(models.Model):
+    """How far a web server's log file has been ingested into the stream log (ADR 0014).
+
+    ``inode`` and ``head`` (SHA-256 of the file's first line) tell the file apart from the one
+    that replaces it at the same path after logrotate; ``offset`` is the byte after the last
+    line ingested. Moved in the same transaction as the rows it covers.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    inode = models.BigIntegerField(default=0)
+    offset = models.BigIntegerField(default=0)
+    head = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.offset} of inode {self.inode}"
+
+
 class DownloadWindow(models.Model):
     """An open counting window of one listener (IP + user agent) for one episode.
 

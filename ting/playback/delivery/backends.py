@@ -1,7 +1,9 @@
-"""The three ways bytes leave Ting, behind one interface (settings ``MEDIA_DELIVERY``).
+"""The ways bytes leave Ting, behind one interface (settings ``MEDIA_DELIVERY``).
 
-The caller has already authorised the request and logged it; a backend only turns a storage
-key into a response. None of them touches the database.
+The caller has already authorised the request; a backend only turns a storage key into a
+response, and says whether the caller logs the request (``counted_by_server`` False) or the
+server that sends the bytes logs each of its requests (nginx-signed). None of them touches the
+database.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final, Literal, Protocol
+from typing import ClassVar, Final, Literal, Protocol
 
 from django.http import (
     Http404,
@@ -23,7 +25,7 @@ from django.utils.http import content_disposition_header
 
 from ting.playback.delivery.responses import CACHE_IMMUTABLE_PRIVATE, serve_file
 
-DeliveryMode = Literal["app", "x-accel", "redirect"]
+DeliveryMode = Literal["app", "x-accel", "nginx-signed", "redirect"]
 UrlFor = Callable[[str, int], str]
 
 DEFAULT_INTERNAL_PREFIX: Final = "/_protected/media/"
@@ -37,6 +39,10 @@ _SAFE_KEY: Final = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za
 
 
 class Delivery(Protocol):
+    # True when the server that sends the bytes logs every byte request itself (nginx's stream
+    # log, ingested later): the caller must not log the request it answered with a redirect.
+    counted_by_server: ClassVar[bool]
+
     def deliver(
         self,
         request: HttpRequest,
@@ -59,6 +65,8 @@ def check_key(key: str) -> str:
 
 class AppDelivery:
     """Ting streams the bytes itself: the embedded tier, no web server needed."""
+
+    counted_by_server: ClassVar[bool] = False
 
     def __init__(
         self, *, media_root: Path | None = None, cache_control: str = CACHE_IMMUTABLE_PRIVATE
@@ -100,6 +108,8 @@ class XAccelDelivery:
     and Cache-Control set here pass through the internal redirect.
     """
 
+    counted_by_server: ClassVar[bool] = False
+
     def __init__(
         self,
         *,
@@ -140,6 +150,8 @@ class RedirectDelivery:
     ``url_for(key, expires_seconds)`` makes the URL; the object store answers Range itself.
     """
 
+    counted_by_server: ClassVar[bool] = False
+
     def __init__(self, *, url_for: UrlFor, expires_seconds: int = DEFAULT_REDIRECT_EXPIRES):
         if expires_seconds <= 0:
             raise ValueError("expires_seconds must be positive")
@@ -166,6 +178,18 @@ class RedirectDelivery:
         return response
 
 
+class NginxSignedDelivery(RedirectDelivery):
+    """MEDIA_DELIVERY=nginx-signed: a 302 to a ``secure_link`` URL that nginx checks and serves.
+
+    For podcast apps and other clients that hold Ting's stable ``/stream/`` URL; the web player
+    gets the signed URL in its data and never comes here. nginx logs every byte request it
+    answers on that URL (docs/adr/0014-nginx-signed-urls.md), so this redirect is not logged:
+    logging it too would count a download at the redirect.
+    """
+
+    counted_by_server: ClassVar[bool] = True
+
+
 def build_delivery(
     mode: str,
     *,
@@ -180,8 +204,11 @@ def build_delivery(
         return AppDelivery(media_root=media_root, cache_control=cache_control)
     if mode == "x-accel":
         return XAccelDelivery(internal_prefix=internal_prefix, cache_control=cache_control)
-    if mode == "redirect":
+    if mode in ("redirect", "nginx-signed"):
         if url_for is None:
-            raise ValueError("MEDIA_DELIVERY=redirect needs a url_for callable")
-        return RedirectDelivery(url_for=url_for, expires_seconds=redirect_expires_seconds)
-    raise ValueError(f"unknown MEDIA_DELIVERY {mode!r}; expected app, x-accel or redirect")
+            raise ValueError(f"MEDIA_DELIVERY={mode} needs a url_for callable")
+        kind = RedirectDelivery if mode == "redirect" else NginxSignedDelivery
+        return kind(url_for=url_for, expires_seconds=redirect_expires_seconds)
+    raise ValueError(
+        f"unknown MEDIA_DELIVERY {mode!r}; expected app, x-accel, nginx-signed or redirect"
+    )

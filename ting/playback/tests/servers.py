@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +18,8 @@ from ting.core.cli import UVICORN_SPEED
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[3]
 NGINX_REFERENCE_CONF: Final = REPO_ROOT / "docs" / "deploy" / "nginx.conf"
+# For servers whose signed location nobody uses (the x-accel tests): any valid secret.
+UNUSED_SECRET: Final = "unused-" + "0" * 32
 NGINX_MISSING: Final = (
     "nginx is not installed; these tests run a real nginx. Install it with "
     "`apt-get install -y nginx` (Debian/Ubuntu) and run them again."
@@ -82,9 +85,22 @@ def uvicorn_server(
 
 
 def render_nginx_conf(
-    *, listen: str, upstream: str, media_root: Path, static_root: Path, server_name: str = "_"
+    *,
+    listen: str,
+    upstream: str,
+    media_root: Path,
+    static_root: Path,
+    server_name: str = "_",
+    secret: str = UNUSED_SECRET,
+    stream_log: Path | None = None,
+    signed_prefix: str = "/listen/",
 ) -> str:
-    """docs/deploy/nginx.conf with its placeholders filled in."""
+    """docs/deploy/nginx.conf with its placeholders filled in.
+
+    ``secret``, ``stream_log`` and ``signed_prefix`` serve MEDIA_DELIVERY=nginx-signed (the
+    settings TING_NGINX_SECRET, TING_NGINX_STREAM_LOG and TING_NGINX_SIGNED_PREFIX); without a
+    ``stream_log`` nginx logs that location to /dev/null.
+    """
     text = NGINX_REFERENCE_CONF.read_text()
     for placeholder, value in {
         "@LISTEN@": listen,
@@ -92,6 +108,9 @@ def render_nginx_conf(
         "@APP_UPSTREAM@": upstream,
         "@MEDIA_ROOT@": str(media_root),
         "@STATIC_ROOT@": str(static_root),
+        "@NGINX_SECRET@": secret,
+        "@STREAM_LOG@": str(stream_log or "/dev/null"),
+        "@SIGNED_PREFIX@": signed_prefix,
     }.items():
         text = text.replace(placeholder, value)
     leftover = [word for word in text.split() if word.startswith("@") and "@" in word[1:]]
@@ -146,3 +165,41 @@ def nginx_server(
         yield port, process.pid
     finally:
         _stop(process)
+
+
+@contextmanager
+def nginx_signed_server(
+    *,
+    prefix: Path,
+    media_root: Path,
+    secret: str,
+    stream_log: Path,
+    signed_prefix: str = "/listen/",
+) -> Iterator[tuple[str, int]]:
+    """docs/deploy/nginx.conf for MEDIA_DELIVERY=nginx-signed, without an app behind it (the
+    signed location never asks one); yields the base URL and the master's pid."""
+    port = free_port()
+    body = render_nginx_conf(
+        listen=f"127.0.0.1:{port}",
+        upstream="127.0.0.1:9",  # discard: nothing here may reach the app
+        media_root=media_root,
+        static_root=prefix,
+        secret=secret,
+        stream_log=stream_log,
+        signed_prefix=signed_prefix,
+    )
+    with nginx_server(prefix=prefix, http_body=body, port=port) as (_, pid):
+        yield f"http://127.0.0.1:{port}", pid
+
+
+def flush_nginx_logs(pid: int, log: Path, *, lines: int, timeout: float = 10) -> None:
+    """Make nginx write its buffered access log (what logrotate's reopen does) and wait until
+    ``log`` holds ``lines`` lines."""
+    os.kill(pid, signal.SIGUSR1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.exists() and log.read_bytes().count(b"\n") >= lines:
+            return
+        time.sleep(0.02)
+    held = log.read_bytes().count(b"\n") if log.exists() else 0
+    raise AssertionError(f"{log} holds {held} lines, not {lines}")

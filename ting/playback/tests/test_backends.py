@@ -8,6 +8,7 @@ from django.test import Client, RequestFactory
 
 from ting.playback.delivery.backends import (
     AppDelivery,
+    NginxSignedDelivery,
     RedirectDelivery,
     XAccelDelivery,
     build_delivery,
@@ -89,6 +90,18 @@ def test_build_delivery_picks_the_backend_by_name(media: Path) -> None:
     assert isinstance(build_delivery("app", media_root=media), AppDelivery)
     assert isinstance(build_delivery("x-accel"), XAccelDelivery)
     assert isinstance(build_delivery("redirect", url_for=lambda k, e: k), RedirectDelivery)
+    signed = build_delivery("nginx-signed", url_for=lambda k, e: k)
+    assert isinstance(signed, NginxSignedDelivery)
+
+
+def test_only_nginx_signed_leaves_the_logging_to_the_server(media: Path) -> None:
+    logged_by_ting = [
+        build_delivery("app", media_root=media),
+        build_delivery("x-accel"),
+        build_delivery("redirect", url_for=lambda k, e: k),
+    ]
+    assert [delivery.counted_by_server for delivery in logged_by_ting] == [False, False, False]
+    assert build_delivery("nginx-signed", url_for=lambda k, e: k).counted_by_server
 
 
 def test_build_delivery_refuses_unknown_or_incomplete_settings() -> None:
