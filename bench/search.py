@@ -218,7 +218,8 @@ def main() -> int:
         build_s = time.perf_counter() - t0
         load1 = os.getloadavg()[0]
         db_mib = (Path(tmp) / "ting.sqlite3").stat().st_size / 2**20
-        wal_mib = (Path(tmp) / "ting.sqlite3-wal").stat().st_size / 2**20
+        wal = Path(tmp) / "ting.sqlite3-wal"
+        wal_mib = wal.stat().st_size / 2**20 if wal.exists() else 0.0
         cpu = [b - a for a, b in zip(cpu0, _cpu_seconds(), strict=True)]
         rate = (tracks + albums + anchors) / build_s
         print(f"index built in {build_s:.0f} s", flush=True)
