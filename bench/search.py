@@ -9,7 +9,10 @@ marker and its intro lines are rotated, so documents are not byte-identical), in
 under the podcasts' anchors, in a fresh SQLite database under a temporary TING_DATA_DIR.
 
 Figure 1: index build, docs/s: `ting.discovery.index.rebuild()` (the code `ting reindex`
-runs: read tracks, segment, pinyin, upsert, FTS5 triggers) for every track; goal ≥ 2,000.
+runs: read tracks, segment, pinyin, write the documents and their full-text index beside the
+live ones, swap them in) for every track; goal ≥ 2,000. Also printed: the CPU time of the main
+process and of the segmenting pool, the load average before and after, peak RSS and the
+database's size.
 Figure 2: p95 latency of `ting.discovery.search.query.search()` (ranked track ids, track rows,
 albums and anchors: everything the results page asks the database) for 1–3-term queries drawn
 from the corpus' own title words (one-character, two-character, pinyin and mixed queries in
@@ -187,6 +190,11 @@ def _cpu_seconds() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
+def _peak_rss_mib(who: str) -> float:
+    usage = resource.RUSAGE_SELF if who == "self" else resource.RUSAGE_CHILDREN
+    return resource.getrusage(usage).ru_maxrss / 1024
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=1_000_000)
@@ -205,8 +213,13 @@ def main() -> int:
         print(f"catalog generated in {catalog_s:.0f} s", flush=True)
         t0 = time.perf_counter()
         cpu0 = _cpu_seconds()
+        load0 = os.getloadavg()[0]
         tracks, albums, anchors = index.rebuild()
         build_s = time.perf_counter() - t0
+        load1 = os.getloadavg()[0]
+        db_mib = (Path(tmp) / "ting.sqlite3").stat().st_size / 2**20
+        wal = Path(tmp) / "ting.sqlite3-wal"
+        wal_mib = wal.stat().st_size / 2**20 if wal.exists() else 0.0
         cpu = [b - a for a, b in zip(cpu0, _cpu_seconds(), strict=True)]
         rate = (tracks + albums + anchors) / build_s
         print(f"index built in {build_s:.0f} s", flush=True)
@@ -229,7 +242,13 @@ def main() -> int:
         print(
             f"index build: {build_s:.1f} s, {rate:,.0f} docs/s"
             f" (CPU: {cpu[0]:.1f} s this process, {cpu[1]:.1f} s segmenting workers;"
-            f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+            f" load average {load0:.1f} before, {load1:.1f} after, on {os.cpu_count()} cores)"
+        )
+        print(
+            f"peak RSS: {_peak_rss_mib('self'):,.0f} MiB this process,"
+            f" {_peak_rss_mib('children'):,.0f} MiB largest worker;"
+            f" database after the build: {db_mib:,.0f} MiB"
+            f" (WAL file {wal_mib:,.0f} MiB, its largest since the catalog was generated)"
         )
         print(
             f"queries: {len(queries)}, {found / len(queries):.0%} with results;"

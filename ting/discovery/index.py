@@ -15,17 +15,17 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import islice
+from itertools import chain, islice
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ting.catalog.models import Album, Anchor, Track
 from ting.discovery.models import IndexWatermark, SearchDocument
-from ting.discovery.search.backends import backend
+from ting.discovery.search.backends import DocumentRow, backend, insert_documents
 from ting.discovery.text import (
     INTRO_INDEX_CHARS,
     TRANSCRIPT_INDEX_CHARS,
@@ -59,12 +59,6 @@ class Source:
     intro: str = ""
     transcript: str = ""
     pinyin_of: Sequence[str] = ()
-
-
-# The columns a document row fills, in order; `features` starts empty (the neighbours task fills
-# it) and `indexed_at` is the write's time.
-ROW_FIELDS = ("kind", "object_id", "title", "names", "intro", "transcript", "pinyin")
-DocumentRow = tuple[str, int, str, str, str, str, str]
 
 
 def document_row(source: Source) -> DocumentRow:
@@ -161,27 +155,12 @@ def _chunks(ids: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
         yield chunk
 
 
-def _insert(rows: list[DocumentRow]) -> None:
-    """Plain multi-row INSERT (standard SQL, both backends): a rebuild writes every document,
-    and building a model instance per row cost more than segmenting it."""
-    if not rows:
-        return
-    table = SearchDocument._meta.db_table
-    columns = ", ".join([*ROW_FIELDS, "features", "features_ready", "indexed_at"])
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 10)})",  # noqa: S608
-            [(*row, "", False, now) for row in rows],
-        )
-
-
 def _write(kind: str, rows: list[DocumentRow], stale: set[int]) -> None:
     with transaction.atomic():
         SearchDocument.objects.filter(
             kind=kind, object_id__in=stale | {row[1] for row in rows}
         ).delete()
-        _insert(rows)
+        insert_documents(rows)
 
 
 def _index(kind: str, ids: Iterable[int]) -> int:
@@ -282,13 +261,12 @@ def _built(batches: Iterable[list[Source]], pool: Pool | None) -> Iterator[list[
         yield ahead.popleft().get()
 
 
-def _load(kind: str, batch: int, pool: Pool | None) -> int:
-    """Insert every document of a kind (the table was emptied: plain inserts)."""
-    count = 0
-    for rows in _built(_source_batches(kind, batch), pool):
-        _insert(rows)
-        count += len(rows)
-    return count
+def _counted(
+    kind: str, batches: Iterable[list[DocumentRow]], counts: dict[str, int]
+) -> Iterator[list[DocumentRow]]:
+    for rows in batches:
+        counts[kind] = counts.get(kind, 0) + len(rows)
+        yield rows
 
 
 def _pool(workers: int | None) -> Pool | None:
@@ -304,25 +282,31 @@ def _pool(workers: int | None) -> Pool | None:
 def rebuild(*, batch: int = BATCH, workers: int | None = None) -> tuple[int, int, int]:
     """Every document from scratch (`ting reindex`); documents of gone objects are dropped.
 
-    One transaction: readers see the old index until the new one is complete, and a failure
-    leaves the old one. Large catalogs segment in `workers` processes (default: one a core);
-    small ones are not worth starting a pool for.
+    Readers see the old index until the new one is complete, and a failure (or a kill) at any
+    point leaves the old one; running it again starts over (the backend's `rebuild`). Large
+    catalogs segment in `workers` processes (default: one a core) while the main process
+    writes; small ones are not worth starting a pool for. Must not run inside a transaction.
     """
     started = timezone.now()
     if workers is None and Track.objects.listed().count() < PARALLEL_FROM:
         workers = 1
     pool = _pool(workers)
+    counts: dict[str, int] = {}
     try:
-        with transaction.atomic(), backend().bulk_load():
-            SearchDocument.objects.all().delete()
-            # Tracks last: a track search reads matches newest id first (query.SCAN), so the
-            # few album and anchor documents must not come before them.
-            anchors = _load(Kind.ANCHOR, batch, pool)
-            albums = _load(Kind.ALBUM, batch, pool)
-            tracks = _load(Kind.TRACK, batch, pool)
-            IndexWatermark.objects.update_or_create(name="catalog", defaults={"value": started})
+        # Tracks last: a track search reads matches newest id first (query.SCAN), so the
+        # few album and anchor documents must not come before them.
+        backend().rebuild(
+            chain.from_iterable(
+                _counted(kind, _built(_source_batches(kind, batch), pool), counts)
+                for kind in (Kind.ANCHOR, Kind.ALBUM, Kind.TRACK)
+            )
+        )
     finally:
         if pool:
             pool.close()
             pool.join()
-    return tracks, albums, anchors
+    # Edits made while the rebuild read the catalog went to the old documents: the next sync
+    # writes them again. A crash before this line leaves the older watermark, which re-reads
+    # more, never less.
+    IndexWatermark.objects.update_or_create(name="catalog", defaults={"value": started})
+    return counts.get(Kind.TRACK, 0), counts.get(Kind.ALBUM, 0), counts.get(Kind.ANCHOR, 0)
