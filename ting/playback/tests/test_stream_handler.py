@@ -39,8 +39,11 @@ from ting.stats.models import StreamLog
 
 pytestmark = pytest.mark.django_db
 
-# Random per request: the request id, the handoff token, a CSP nonce, a CSRF token and cookie.
-_RANDOM = re.compile(rb"(nonce-|csrfmiddlewaretoken\" value=\"|csrftoken=)[A-Za-z0-9+/=_-]+")
+# Random per request: the request id, the handoff token, a CSP nonce, a CSRF token and cookie,
+# and a cookie's expiry (the clock may pass a second between the two answers).
+_RANDOM = re.compile(
+    rb"(nonce-|csrfmiddlewaretoken\" value=\"|csrftoken=)[A-Za-z0-9+/=_-]+|(expires=)[^;]+"
+)
 
 
 class DjangoStack(StreamHandler):
@@ -100,12 +103,12 @@ def _answer(handler: StreamHandler, scope: dict[str, Any]) -> dict[str, Any]:
     return {
         "status": response.status_code,
         "headers": sorted(
-            (name.lower(), _RANDOM.sub(rb"\1-", value))
+            (name.lower(), _RANDOM.sub(rb"\1\2-", value))
             for name, value in headers
             if name.lower() not in random
         ),
         "handed_off": response.has_header(HEADER),
-        "body": _RANDOM.sub(rb"\1-", body),
+        "body": _RANDOM.sub(rb"\1\2-", body),
         "log": row and {key: value for key, value in row.items() if key not in ("id", "at")},
     }
 
