@@ -7,30 +7,50 @@ sent to a thread) besides the view. Measured under uvicorn with 32 clients askin
 ranges, that overhead was most of the server's CPU a request (bench/stream.py).
 
 ``StreamRoute`` sends ``GET``/``HEAD`` requests for ``/stream/<id>/<format>`` through Django's
-*synchronous* handler, the same one WSGI servers and the test client use: the whole
-MIDDLEWARE stack (request id, access log, metrics, the 503 page when a service is down,
-security headers, sessions), the URL resolver and the stream view, unchanged, in one call on a
+*synchronous* handler, the same one WSGI servers and the test client use, in one call on a
 thread of a small pool whose database connections persist (CONN_MAX_AGE) like a threaded WSGI
 server's. The view hands the file to a ``Handoff`` (handoff.py), whose bytes are then sent from
 the event loop. Every other request goes to the app behind.
+
+``StreamHandler`` is that handler with two savings, which together were about a third of a byte
+request's CPU on the thread (bench/support/stream_profile.py):
+
+- The MIDDLEWARE stack less ``SKIPPED_MIDDLEWARE``, whose members do nothing for a byte request
+  (each says why; test_stream_handler.py pins what remains). Everything else runs, in order:
+  request id, access log, metrics, the 503 page, security headers, CSP, sessions, locale, host
+  checks, CSRF cookies, the user, X-Frame-Options.
+- The URL resolver's answer is known from the path: ``resolve_request`` builds the stream
+  view's match from the path the route matched, after checking once per process that the
+  URLconf sends such a path to that view (else it resolves as Django does).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Final
+from typing import Any, Final
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.core import signals
+from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.asgi import ASGIRequest, get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.http import HttpResponseBadRequest, HttpResponseBase, StreamingHttpResponse
-from django.urls import set_script_prefix
+from django.core.handlers.exception import convert_exception_to_response
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, StreamingHttpResponse
+from django.urls import Resolver404, ResolverMatch, get_resolver, set_script_prefix
+from django.utils.module_loading import import_string
 
+from ting.playback.delivery.handoff import HEADER as HANDOFF_HEADER
 from ting.playback.delivery.handoff import (
-    HEADER,
     SCOPE_KEY,
     ASGIApp,
     FileBody,
@@ -40,18 +60,152 @@ from ting.playback.delivery.handoff import (
     Send,
 )
 
-# The path of playback:stream (ting/playback/urls.py); the resolver still decides the view.
-STREAM_PATH: Final = re.compile(r"/stream/[0-9]+/[A-Za-z0-9_]+")
+# The path of playback:stream (ting/playback/urls.py): ``stream/<int:track_id>/<str:fmt>``.
+STREAM_PATH: Final = re.compile(r"/stream/(?P<track_id>[0-9]+)/(?P<fmt>[A-Za-z0-9_]+)")
+STREAM_VIEW: Final = "playback:stream"
 # Threads for byte requests; each holds one database connection per web process.
 STREAM_THREADS: Final = 8
 
+# Middleware a byte request skips, and why nothing is lost (test_stream_handler.py).
+SKIPPED_MIDDLEWARE: Final = {
+    # Answers only paths under STATIC_URL (WHITENOISE_ROOT is unset): never a stream path.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A byte request adds no message, and an <audio> element never shows the 404/403 page, so
+    # reading pending messages there would only throw away ones the listener has not seen.
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # Acts on a lockout raised while authenticating credentials; a byte request only reads the
+    # session, it never authenticates.
+    "axes.middleware.AxesMiddleware",
+    # Parses HX-* headers for views and templates that answer htmx; the stream view does not,
+    # and neither the player nor any page fetches audio through htmx.
+    "django_htmx.middleware.HtmxMiddleware",
+}
 
-class _SyncHandler(BaseHandler):
-    """Django's request handling as under WSGI (sync middleware chain), for ASGI requests."""
+# Middleware a byte request runs in a cheaper form that answers the same.
+REPLACED_MIDDLEWARE: Final = {
+    "csp.middleware.CSPMiddleware": "ting.playback.asgi.StreamCSPMiddleware"
+}
+
+Handler = Callable[[HttpRequest], HttpResponseBase]
+
+# What a view or decorator may set to give a response its own policy (django-csp).
+_CSP_RESPONSE_PARTS: Final = tuple(
+    f"_csp_{part}{suffix}"
+    for part in ("config", "update", "replace", "exempt")
+    for suffix in ("", "_ro")
+)
+
+
+def stream_middleware() -> list[str]:
+    """settings.MIDDLEWARE, in order, less SKIPPED_MIDDLEWARE, with REPLACED_MIDDLEWARE."""
+    return [
+        REPLACED_MIDDLEWARE.get(path, path)
+        for path in settings.MIDDLEWARE
+        if path not in SKIPPED_MIDDLEWARE
+    ]
+
+
+@functools.cache
+def _policy(*, report_only: bool) -> str:
+    return build_policy(report_only=report_only)
+
+
+@receiver(setting_changed)
+def _forget_policy(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _policy.cache_clear()
+
+
+class StreamCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware with the policy text built once, not twice a request (a tenth of
+    a byte request's CPU on its thread): the stream view sets no policy of its own and nothing
+    asks for a nonce, so the headers follow from settings alone. A response that carries its own
+    policy parts, or a request that took a nonce, goes through CSPMiddleware unchanged."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            hasattr(response, part) for part in _CSP_RESPONSE_PARTS
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response
+        for header, report_only in ((HEADER, False), (HEADER_REPORT_ONLY, True)):
+            policy = _policy(report_only=report_only)
+            config = getattr(settings, header_setting(report_only), None) or {}
+            excluded = request.path_info.startswith(tuple(config.get("EXCLUDE_URL_PREFIXES") or ()))
+            if policy and header not in response and not excluded:
+                response[header] = policy
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response
+
+
+def header_setting(report_only: bool) -> str:
+    return "CONTENT_SECURITY_POLICY_REPORT_ONLY" if report_only else "CONTENT_SECURITY_POLICY"
+
+
+class StreamHandler(BaseHandler):
+    """Django's synchronous request handling, for byte requests (see the module doc)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.load_middleware(is_async=False)
+        self._match = self._stream_match()
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        """BaseHandler.load_middleware, synchronous only, over ``stream_middleware()``."""
+        assert not is_async, "byte requests run the synchronous stack"
+        self._view_middleware: list[Callable[..., Any]] = []
+        self._template_response_middleware: list[Callable[..., Any]] = []
+        self._exception_middleware: list[Callable[..., Any]] = []
+        # The stubs type BaseHandler's private parts loosely; the chain here is all synchronous.
+        get_response: Handler = self._get_response  # type: ignore[attr-defined]
+        handler: Callable[..., Any] = convert_exception_to_response(get_response)
+        for path in reversed(stream_middleware()):
+            middleware = import_string(path)
+            if not getattr(middleware, "sync_capable", True):
+                raise RuntimeError(f"{path} cannot run synchronously; byte requests need it to")
+            try:
+                instance = middleware(handler)
+            except MiddlewareNotUsed:
+                continue
+            if hasattr(instance, "process_view"):
+                self._view_middleware.insert(0, instance.process_view)
+            if hasattr(instance, "process_template_response"):
+                self._template_response_middleware.append(instance.process_template_response)
+            if hasattr(instance, "process_exception"):
+                self._exception_middleware.append(instance.process_exception)
+            handler = convert_exception_to_response(instance)
+        self._middleware_chain = handler
+
+    @staticmethod
+    def _stream_match() -> ResolverMatch | None:
+        """The URLconf's match for a stream path, if it is the stream view's; else None."""
+        try:
+            probe = get_resolver().resolve("/stream/1/probe")
+        except Resolver404:
+            return None
+        if probe.view_name != STREAM_VIEW or set(probe.kwargs) != {"track_id", "fmt"}:
+            return None
+        return probe
+
+    def resolve_request(self, request: HttpRequest) -> ResolverMatch:
+        found = STREAM_PATH.fullmatch(request.path_info)
+        probe = self._match
+        if found is None or probe is None or hasattr(request, "urlconf"):
+            return super().resolve_request(request)
+        match = ResolverMatch(
+            probe.func,
+            (),
+            {"track_id": int(found["track_id"]), "fmt": found["fmt"]},
+            url_name=probe.url_name,
+            app_names=list(probe.app_names),
+            namespaces=list(probe.namespaces),
+            route=probe.route,
+        )
+        request.resolver_match = match
+        return match
 
     def respond(self, scope: Scope) -> tuple[HttpResponseBase, list[tuple[bytes, bytes]]]:
         """The response and its header list, with the request finished (signals sent)."""
@@ -79,11 +233,13 @@ class _SyncHandler(BaseHandler):
 
 
 class StreamRoute:
-    """ASGI middleware: byte requests through ``_SyncHandler``, the rest to ``app``."""
+    """ASGI middleware: byte requests through ``StreamHandler``, the rest to ``app``."""
 
     def __init__(self, app: ASGIApp, *, threads: int = STREAM_THREADS) -> None:
         self.app = app
-        self._handler: _SyncHandler | None = None
+        # Built with the app, before the server listens: loading the middleware and the
+        # URLconf (the API's schemas) took ~1 s of the first byte request's time otherwise.
+        self._handler = StreamHandler()
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ting-stream")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -94,18 +250,16 @@ class StreamRoute:
         ):
             await self.app(scope, receive, send)
             return
-        if self._handler is None:
-            self._handler = _SyncHandler()
         handoff = Handoff()
         scope[SCOPE_KEY] = handoff
         loop = asyncio.get_running_loop()
         body: FileBody | None = None
         try:
             response, headers = await loop.run_in_executor(self._pool, self._handler.respond, scope)
-            token = response.get(HEADER)
+            token = response.get(HANDOFF_HEADER)
             if token is not None:
                 body = handoff.claim(token.encode("latin-1"))
-                name = HEADER.encode("latin-1")
+                name = HANDOFF_HEADER.encode("latin-1")
                 headers = [(key, value) for key, value in headers if key != name]
             await send(
                 {"type": "http.response.start", "status": response.status_code, "headers": headers}

@@ -19,6 +19,7 @@ import asyncio
 import errno
 import os
 import secrets
+import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Final
@@ -52,6 +53,33 @@ _RWF_NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None)
 Segment = bytes | ByteRange
 
 
+# Reads of at least _POOLED bytes (a player's range, a fast client's chunk) go into buffers of
+# MAX_CHUNK kept for reuse: allocating and zeroing a fresh MiB for each was the event loop's
+# largest cost a byte request (py-spy, bench/stream.py's 32 clients). The server may still be
+# writing from a buffer after ``send`` returned, so one is reused only once nothing else refers
+# to it: only memoryviews of it are handed out, and while any lives (or anything holds one) it
+# counts as a reference to the bytearray.
+_POOLED: Final = 256 * 1024
+_POOL_SIZE: Final = 16
+_pool: list[bytearray] = []
+_UNREFERENCED: Final = 3
+
+
+def _buffer(length: int) -> bytearray | memoryview:
+    """A writable buffer of ``length`` bytes: a fresh bytearray, or a view of a pooled one."""
+    if length < _POOLED or length > MAX_CHUNK:
+        return bytearray(length)
+    for candidate in _pool:
+        # The pool's list, this loop and getrefcount's argument: nothing else.
+        if sys.getrefcount(candidate) == _UNREFERENCED:
+            return memoryview(candidate)[:length]
+    if len(_pool) >= _POOL_SIZE:
+        return bytearray(length)
+    fresh = bytearray(MAX_CHUNK)
+    _pool.append(fresh)
+    return memoryview(fresh)[:length]
+
+
 class FileChangedError(OSError):
     """The file became shorter while it was being sent; the response must be cut short."""
 
@@ -81,14 +109,13 @@ class FileBody:
             raise ValueError("response body already closed")
         return self._fd
 
-    async def read(self, length: int, offset: int) -> bytes | bytearray:
+    async def read(self, length: int, offset: int) -> bytes | bytearray | memoryview:
         """Up to ``length`` bytes at ``offset``: from the page cache on the event loop when it
         holds them (no thread hop), else on the read pool."""
         global _RWF_NOWAIT
         fd = self.descriptor()
         if _RWF_NOWAIT is not None:
-            # A fresh buffer each time: the server may still hold the previous one.
-            buffer = bytearray(length)
+            buffer: bytearray | memoryview = _buffer(length)
             try:
                 got = os.preadv(fd, [buffer], offset, _RWF_NOWAIT)
             except BlockingIOError:
@@ -101,8 +128,7 @@ class FileBody:
             if got == length:
                 return buffer
             if got > 0:
-                del buffer[got:]
-                return buffer
+                return buffer[:got]
             if got == 0:
                 return b""
         self._reading = _READ_POOL.submit(os.pread, fd, length, offset)
@@ -147,7 +173,7 @@ class FileBody:
             self.close()
 
 
-async def _body(send: Send, data: bytes | bytearray, *, more: bool) -> None:
+async def _body(send: Send, data: bytes | bytearray | memoryview, *, more: bool) -> None:
     await send({"type": "http.response.body", "body": data, "more_body": more})
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -194,3 +195,43 @@ def test_pages_still_go_through_django_asgi_on_reused_threads(ting: Ting) -> Non
             assert page.status_code == 200
             assert len(page.headers["x-request-id"]) == 32
             assert "content-security-policy" in page.headers
+
+
+def _read_response(sock: socket.socket) -> tuple[bytes, bytes]:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])  # type: ignore[index]
+    while len(body) < length:
+        chunk = sock.recv(1 << 20)
+        assert chunk, "the server closed the connection early"
+        body += chunk
+    return head, body
+
+
+def test_ranges_read_while_others_wait_to_be_sent_get_their_own_bytes(ting: Ting) -> None:
+    # Large reads go into pooled buffers (handoff.py). Clients that do not read yet leave the
+    # server holding the rest of their 1 MiB ranges while it reads the next ones; each must
+    # still get its own bytes. Odd offsets: no two ranges of the 256-byte pattern look alike.
+    host, port = ting.base_url.removeprefix("http://").split(":")
+    spans = [(first, first + 1024 * 1024) for first in range(1, 20_000_000, 1_250_003)]
+    sockets = []
+    try:
+        for first, last in spans:
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+            sock.connect((host, int(port)))
+            sock.sendall(
+                f"GET {ting.public} HTTP/1.1\r\nHost: {host}\r\n"
+                f"Range: bytes={first}-{last - 1}\r\n\r\n".encode()
+            )
+            sockets.append(sock)
+            time.sleep(0.05)
+        for (first, last), sock in zip(spans, sockets, strict=True):
+            head, body = _read_response(sock)
+            assert head.startswith(b"HTTP/1.1 206")
+            assert body == AUDIO[first:last]
+    finally:
+        for sock in sockets:
+            sock.close()
