@@ -272,7 +272,9 @@ class PeakGuard:
         last_packet = self._decoded - 1
         first, last = span.first, min(span.last, last_packet)
         start = max(0, first - PRE_ROLL)
-        if start * FRAME < self._ring_start or first - 2 < self._base:
+        # The local encode's input, and the packet before its first (a fresh decoder
+        # needs one to rebuild the overlap), must still be here (_advance holds them).
+        if start * FRAME < self._ring_start or max(0, start - 1) < self._base:
             self.unresolved += 1
             return
         stop = min(self._fed, (last + 3) * FRAME)
