@@ -55,7 +55,8 @@ class RenditionSpec:
     long_peak_margin_db: float | None = None
     # Decode while encoding and re-encode, in place, the few frames whose decoded true
     # peak exceeds the limit (splice.PeakGuard; AAC-LC only, with PNS off). The
-    # rendition is then measured as it is written, never decoded again or redone whole.
+    # rendition is measured as it is written (not decoded again), and redone whole only
+    # if a span cannot be fixed or its loudness misses.
     splice: bool = False
 
     def margin_for(self, covered: bool) -> float:
