@@ -210,8 +210,11 @@ def run_ffmpeg(exe: str, src: Path, out: Path) -> float:
         f":measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}"
         f":offset={m['target_offset']}:linear=true"
     )
+    # loudnorm leaves its output's channel layout unset, which Debian's FFmpeg 5.1 cannot
+    # negotiate with the encoders ("Cannot select channel layout"): name it (the source
+    # is stereo).
     graph = (
-        f"[0:a]{norm},asplit=3[a][b][c];[a]aresample=48000[ao];"
+        f"[0:a]{norm},aformat=channel_layouts=stereo,asplit=3[a][b][c];[a]aresample=48000[ao];"
         "[b]aresample=44100[bo];[c]aresample=44100[co]"
     )
     subprocess.run(

@@ -10,6 +10,7 @@ import os
 import queue
 import threading
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Protocol
 
@@ -19,6 +20,7 @@ from av.audio.stream import AudioStream
 
 from ting.media.audio.decode import Pcm, PcmReader
 from ting.media.audio.loudness import Loudness, LoudnessMeter
+from ting.media.audio.splice import PeakGuard
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,11 @@ class RenditionSpec:
     # The margin's floor for a programme longer than the calibration excerpts, whose
     # worst overshoot they cannot have seen (None: peak_margin_db).
     long_peak_margin_db: float | None = None
+    # Decode while encoding and re-encode, in place, the few frames whose decoded true
+    # peak exceeds the limit (splice.PeakGuard; AAC-LC only, with PNS off). The
+    # rendition is measured as it is written (not decoded again), and redone whole only
+    # if a span cannot be fixed or its loudness misses.
+    splice: bool = False
 
     def margin_for(self, covered: bool) -> float:
         """The margin's floor; ``covered``: the excerpts hold the whole programme."""
@@ -95,17 +102,20 @@ AAC_64K = RenditionSpec(
     64_000,
     None,
     "fltp",
-    1.0,
+    0.5,
+    # No perceptual noise substitution: PNS noise comes from the decoder's own random
+    # generator, so its peaks differ from decoder to decoder and a splice would change
+    # the noise for the rest of the file (see splice.py).
+    {"aac_pns": "0"},
     container_options={"movflags": "+faststart"},
     loudness_loss_lu=(0.2, 0.25),
     measure=True,
     # FFmpeg's AAC at 64 kb/s overshoots more over a whole programme than on the
-    # calibration excerpts (0.26 dB on six excerpts, 1.1-1.4 dB over 3 minutes of
-    # speech): the worst of many blocks grows with their number. At 1.0 dB the 3-minute
-    # bench file needed a second encode; at 1.8 neither it nor the 10-minute one does.
-    # Each dB more costs up to a LU on dense speech, whose makeup gain is capped
-    # (plan.MAX_MAKEUP_DB).
-    long_peak_margin_db=1.8,
+    # calibration excerpts (the worst of many blocks grows with their number: 1.2-2.6 dB
+    # somewhere in an hour). Those frames are re-encoded locally (splice), so the margin
+    # only needs to keep them few: each dB more costs up to a LU on dense speech.
+    long_peak_margin_db=None,
+    splice=True,
 )
 # LAME quality 5 instead of its default 3: PyAV's bundled LAME is several times slower than
 # a distribution build and the MP3 encoder is the critical path; at 128 kb/s the
@@ -154,7 +164,10 @@ class Encoder:
         layout: str,
         *,
         durable: bool = True,
+        peak_limit_dbtp: float | None = None,
     ) -> None:
+        """``peak_limit_dbtp``: for a spec with ``splice``, the true-peak limit its decoded
+        frames are held to while encoding (``loudness`` is then measured as written)."""
         self.spec = spec
         self.durable = durable
         # Samples written, at the source rate: the duration when nothing decodes the file.
@@ -177,6 +190,20 @@ class Encoder:
             raise
         self._stream = stream
         self._resampler = av.AudioResampler(spec.sample_format, layout, self.rate)
+        self._pts = 0
+        self._time_base = Fraction(1, self.rate)
+        self.guard: PeakGuard | None = None
+        if spec.splice and peak_limit_dbtp is not None:
+            self.guard = PeakGuard(
+                self._out,
+                stream,
+                rate=self.rate,
+                layout=layout,
+                options=spec.codec_options,
+                limit_dbtp=peak_limit_dbtp,
+            )
+        # Measured while writing (the guard decodes every frame); None otherwise.
+        self.loudness: Loudness | None = None
 
     def write(self, chunk: Pcm | None) -> None:
         if chunk is None:
@@ -189,12 +216,23 @@ class Encoder:
             frame.sample_rate = self.source_rate
             frames = self._resampler.resample(frame)
         for f in frames:
-            f.pts = None
-            self._out.mux(self._stream.encode(f))
+            # Timestamps from zero let the encoder date its priming before the start
+            # (AAC's first packet at -1024), which the MP4 muxer turns into the edit list
+            # that makes the file's duration the programme's, not 23 ms more.
+            f.pts = self._pts
+            f.time_base = self._time_base
+            self._pts += f.samples
+            if self.guard is not None:
+                self.guard.push(f)
+            else:
+                self._out.mux(self._stream.encode(f))
 
     def close(self) -> None:
         self.write(None)
-        self._out.mux(self._stream.encode(None))
+        if self.guard is not None:
+            self.loudness = self.guard.close()
+        else:
+            self._out.mux(self._stream.encode(None))
         self._out.close()
         if self.durable:
             _fsync(self.path)
@@ -290,7 +328,9 @@ class EncoderThread(threading.Thread):
         rate, channels = enc.rate, 1 if enc.layout == "mono" else 2
         duration = enc.samples / enc.source_rate if enc.source_rate else 0.0
         codec = CODEC_NAMES.get(enc.spec.codec, enc.spec.codec)
-        if self.verify:
+        if self.verify and enc.loudness is not None:
+            loudness = enc.loudness
+        elif self.verify:
             loudness, rate, channels, duration, codec = measure_file(enc.path)
         return EncodedFile(
             spec=enc.spec,

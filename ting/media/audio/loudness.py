@@ -321,8 +321,13 @@ class LoudnessMeter:
     about 5.8 MB per hour).
     """
 
-    def __init__(self, sample_rate: int, channels: int, *, segments: bool = False) -> None:
+    def __init__(
+        self, sample_rate: int, channels: int, *, segments: bool = False, peaks: bool = True
+    ) -> None:
         self.sample_rate = sample_rate
+        # False: the caller knows the peaks already (splice.PeakGuard checks every frame
+        # as it goes); ``result`` then reports none.
+        self._measure_peaks = peaks
         self.channels = channels
         # The K-weighting runs in float32, the input's precision: twice as fast as
         # float64, and its rounding noise (about -130 dB relative, even through the
@@ -357,7 +362,7 @@ class LoudnessMeter:
             self._energy.add(power)
             self._background.push(x)
             self.peaks.sample_peak = max(self.peaks.sample_peak, float(np.abs(x).max()))
-        else:
+        elif self._measure_peaks:
             self.peaks.add(x)
 
     def _push_peaks(self, x: F32) -> None:

@@ -400,9 +400,11 @@ def _encode(
             fd, name = tempfile.mkstemp(dir=out, prefix=f".{cfg.stem}.", suffix=".part")
             os.close(fd)
             temps.append(Path(name))
-            encoder = Encoder(spec, Path(name), rate, layout)
-            shaper = _Shaper(steps[spec.name])
             verify = cfg.verify and (spec.measure or cfg.verify_all)
+            # A splicing codec (AAC) holds its decoded peaks to the limit as it writes.
+            limit = cfg.true_peak_dbtp if verify else None
+            encoder = Encoder(spec, Path(name), rate, layout, peak_limit_dbtp=limit)
+            shaper = _Shaper(steps[spec.name])
             threads.append(EncoderThread(encoder, shaper=shaper, verify=verify))
         for t in threads:
             t.start()

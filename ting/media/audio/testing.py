@@ -105,6 +105,46 @@ def speech_like(
         yield np.clip(mix, -1.0, 1.0).astype(np.float32)
 
 
+def music_like(
+    seconds: float,
+    rate: int,
+    *,
+    channels: int = 2,
+    level: float = 1.0,
+    seed: int = 11,
+    chunk_s: float = 1.0,
+) -> Iterator[F32]:
+    """Chords of harmonic tones, a bass line and a kick and hi-hat at 120 bpm, mixed hot
+    so the drums' transients and the partials' sums peak near full scale: the dense,
+    wide-band programme on which lossy codecs overshoot most."""
+    rng = np.random.default_rng(seed)
+    chords = ((220.0, 277.2, 329.6), (196.0, 246.9, 293.7), (174.6, 220.0, 261.6))
+    beat = rate // 2
+    total = round(seconds * rate)
+    chunk = max(1, round(chunk_s * rate))
+    for start in range(0, total, chunk):
+        n = min(chunk, total - start)
+        index = np.arange(start, start + n)
+        t = index / rate
+        chord = chords[(start // (4 * beat)) % len(chords)]
+        tones = np.zeros(n)
+        for root in chord:
+            for harmonic in range(1, 7):
+                tones += np.sin(2 * math.pi * root * harmonic * t + harmonic) / harmonic**1.2
+        bass = np.sin(2 * math.pi * chord[0] / 4 * t)
+        since = (index % beat) / rate
+        kick = np.sin(2 * math.pi * 55.0 * since * (1 + 3 * np.exp(-since * 40))) * np.exp(
+            -since * 12
+        )
+        hat_since = ((index + beat // 2) % beat) / rate
+        hat = rng.standard_normal(n) * np.exp(-hat_since * 60)
+        mono = 0.12 * tones + 0.3 * bass + 0.8 * kick + 0.25 * hat
+        mix = np.repeat(mono[None, :], channels, axis=0)
+        if channels > 1:
+            mix[1] += 0.1 * np.sin(2 * math.pi * chord[1] * 1.005 * t)
+        yield np.clip(np.tanh(mix * 0.9) * level, -1.0, 1.0).astype(np.float32)
+
+
 def write_audio(
     path: str | os.PathLike[str], chunks: Iterator[F32], rate: int, *, bit_rate: int = 128_000
 ) -> None:
