@@ -12,7 +12,7 @@ import logging
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
@@ -24,8 +24,6 @@ from django.utils.translation import gettext as _
 
 from ting.catalog.models import Track
 from ting.media.audio.errors import AudioRejected
-from ting.media.audio.pipeline import PipelineResult, process_audio
-from ting.media.audio.pipeline import Rendition as EncodedRendition
 from ting.media.models import AudioAsset, Rendition
 from ting.media.storage import (
     local_copy,
@@ -33,6 +31,10 @@ from ting.media.storage import (
     save_whole,
     scratch_delete_orphans,
 )
+
+if TYPE_CHECKING:
+    from ting.media.audio.pipeline import PipelineResult
+    from ting.media.audio.pipeline import Rendition as EncodedRendition
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +106,7 @@ def asset_process(*, asset_id: int) -> AudioAsset | None:
     claim = _claim(asset_id)
     if claim is None:
         return None
+    from ting.media.audio.pipeline import process_audio
     asset = AudioAsset.objects.select_related("track").get(pk=asset_id)
 
     def on_stage(stage: str, fraction: float) -> None:
