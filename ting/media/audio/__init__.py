@@ -48,7 +48,26 @@ _HOME = {
     "repair_text": "tags",
 }
 
-__all__ = sorted(_HOME)
+__all__ = [
+    "MESSAGES",
+    "Analysis",
+    "AudioRejected",
+    "Chapter",
+    "CoverRejected",
+    "Loudness",
+    "MediaRejected",
+    "PipelineConfig",
+    "PipelineResult",
+    "ProbeResult",
+    "ProcessedCover",
+    "Rendition",
+    "Tags",
+    "analyse",
+    "process_audio",
+    "process_cover",
+    "read_tags",
+    "repair_text",
+]
 
 
 def __getattr__(name: str) -> Any:
