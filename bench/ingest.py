@@ -17,6 +17,12 @@ are the figures' JSON.
 ffmpeg children's. On a machine shared with other work, wall time mostly measures the
 neighbours; CPU time measures what each pipeline costs. (a)'s process also reports its
 peak RSS.
+
+The memory figure (``--memory-only``, or after the rounds unless ``--skip-memory``) is the
+real ``manage.py db_worker`` running the upload's job: the peak, over samples every 20 ms,
+of the PSS summed over the worker and every process it starts (RSS where the kernel has no
+smaps_rollup), so work handed to a child process still counts. It prints the summed RSS of
+the same samples and each process's high-water RSS beside it.
 """
 
 from __future__ import annotations

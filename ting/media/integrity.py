@@ -153,7 +153,7 @@ def _repair(asset_id: int) -> list[str]:
     ]
     if not broken:
         return []
-    from ting.media.audio.pipeline import process_audio
+    from ting.media.audio.pipeline import process_audio  # ~110 MB: see asset_process
 
     with scratch_dir("repair") as out_dir:
         with local_copy(str(asset.original.name)) as source:

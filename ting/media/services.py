@@ -103,10 +103,13 @@ def _ours(asset_id: int, claim: datetime) -> QuerySet[AudioAsset]:
 
 def asset_process(*, asset_id: int) -> AudioAsset | None:
     """Run the pipeline for a PENDING asset. Returns None when another worker has it."""
+    # Imported here: numpy, scipy and PyAV cost ~110 MB in every process that imports this
+    # module (web servers, and workers through Django's URL checks); only a job needs them.
+    from ting.media.audio.pipeline import process_audio
+
     claim = _claim(asset_id)
     if claim is None:
         return None
-    from ting.media.audio.pipeline import process_audio
     asset = AudioAsset.objects.select_related("track").get(pk=asset_id)
 
     def on_stage(stage: str, fraction: float) -> None:
