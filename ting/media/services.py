@@ -10,6 +10,7 @@ import errno
 import hashlib
 import logging
 import shutil
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -101,12 +102,19 @@ def _ours(asset_id: int, claim: datetime) -> QuerySet[AudioAsset]:
     )
 
 
+def process_audio(
+    source: Path, out_dir: Path, *, on_stage: Callable[[str, float], None] | None = None
+) -> PipelineResult:
+    """The audio pipeline, imported on first use: numpy, scipy and PyAV cost ~110 MB in every
+    process that imports this module (web servers, and task workers through Django's URL
+    checks), and only a job needs them (ADR 0003, "Memory")."""
+    from ting.media.audio.pipeline import process_audio as run
+
+    return run(source, out_dir, on_stage=on_stage)
+
+
 def asset_process(*, asset_id: int) -> AudioAsset | None:
     """Run the pipeline for a PENDING asset. Returns None when another worker has it."""
-    # Imported here: numpy, scipy and PyAV cost ~110 MB in every process that imports this
-    # module (web servers, and workers through Django's URL checks); only a job needs them.
-    from ting.media.audio.pipeline import process_audio
-
     claim = _claim(asset_id)
     if claim is None:
         return None
