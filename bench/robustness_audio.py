@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ting.media.audio import AudioRejected, probe, process_audio
+from ting.media.audio import AudioRejected, process_audio
+from ting.media.audio.probe import probe
 
 
 def main() -> int:

@@ -21,11 +21,9 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
-
-import rjieba
-from pypinyin import lazy_pinyin
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, lru_cache
+from types import ModuleType
 
 from ting.core.script import to_simplified
 
@@ -64,6 +62,24 @@ STOP_WORDS = frozenset(
 )
 
 
+@cache
+def _segmenter() -> ModuleType:
+    """rjieba, imported on first use: its dictionary costs about 33 MB in every process that
+    imports this module (the task worker, the web server via the URL tree), most of which
+    never cut a word (ADR 0003, "Memory"). The import happens once per process."""
+    import rjieba
+
+    return rjieba
+
+
+@cache
+def _to_pinyin() -> Callable[[str], list[str]]:
+    """pypinyin's ``lazy_pinyin``, imported on first use: its tables cost about 55 MB."""
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin
+
+
 def normalise(text: str) -> str:
     """The one comparison form: NFKC, Simplified script, case-folded."""
     if not text:
@@ -84,7 +100,7 @@ def search_words(text: str, *, hmm: bool = True) -> list[str]:
     """Search-mode words of already-normalised text, punctuation and spaces left out."""
     # One C-level regex pass over the joined words instead of a Python test per word: an intro
     # has hundreds of them, and the per-word test was most of an index build's time.
-    words = rjieba.cut_for_search(text.replace("\0", " "), hmm)
+    words = _segmenter().cut_for_search(text.replace("\0", " "), hmm)
     joined = "\0" + "\0".join(words) + "\0"
     return [w for w in _JOINED_WORD.findall(joined) if w != "_"]
 
@@ -110,7 +126,7 @@ def search_tokens(
 
 @lru_cache(maxsize=65536)
 def _word_pinyin(word: str) -> tuple[str, str]:
-    syllables = [p for p in lazy_pinyin(word) if p.isascii() and p.isalpha()]
+    syllables = [p for p in _to_pinyin()(word) if p.isascii() and p.isalpha()]
     return "".join(syllables).lower(), "".join(p[0] for p in syllables).lower()
 
 
@@ -124,7 +140,7 @@ def pinyin_tokens(*texts: str) -> str:
             continue
         full_all: list[str] = []
         initials_all: list[str] = []
-        for word in rjieba.cut(norm, True):
+        for word in _segmenter().cut(norm, True):
             if not _CJK.match(word):
                 continue
             full, initials = _word_pinyin(word)
@@ -134,7 +150,7 @@ def pinyin_tokens(*texts: str) -> str:
                 initials_all.append(initials)
                 # Search-mode parts too (小米汽车 → 小米, 汽车), so each part's pinyin matches.
                 if len(word) > 2:
-                    for part in rjieba.cut_for_search(word, True):
+                    for part in _segmenter().cut_for_search(word, True):
                         if part != word and len(part) > 1:
                             out += list(_word_pinyin(part))
         if full_all:
@@ -154,7 +170,7 @@ def query_terms(query: str) -> list[str]:
     norm = normalise(query).strip()
     if not norm:
         return []
-    words = [w.strip() for w in rjieba.cut(norm, True) if _is_token(w.strip())]
+    words = [w.strip() for w in _segmenter().cut(norm, True) if _is_token(w.strip())]
     return _dedupe(words)[:8]
 
 
@@ -189,7 +205,7 @@ def description_lines(text: str) -> list[str]:
 
 def content_terms(text: str) -> Iterator[str]:
     """Recommender terms of normalised text: words of 2+ characters or Latin words."""
-    for word in rjieba.cut(text, False):
+    for word in _segmenter().cut(text, False):
         word = word.strip()
         if len(word) < 2 or word in STOP_WORDS or not _is_token(word) or word.isdigit():
             continue

@@ -20,6 +20,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,10 +30,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ting.media.audio.pipeline import Rendition as EncodedRendition
-from ting.media.audio.pipeline import process_audio
 from ting.media.models import AudioAsset, Rendition
 from ting.media.storage import local_copy, save_whole, scratch_dir
+
+if TYPE_CHECKING:
+    from ting.media.audio.pipeline import Rendition as EncodedRendition
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +153,8 @@ def _repair(asset_id: int) -> list[str]:
     ]
     if not broken:
         return []
+    from ting.media.audio.pipeline import process_audio  # ~110 MB: see asset_process
+
     with scratch_dir("repair") as out_dir:
         with local_copy(str(asset.original.name)) as source:
             result = process_audio(source, out_dir)

@@ -10,9 +10,10 @@ import errno
 import hashlib
 import logging
 import shutil
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
@@ -24,8 +25,6 @@ from django.utils.translation import gettext as _
 
 from ting.catalog.models import Track
 from ting.media.audio.errors import AudioRejected
-from ting.media.audio.pipeline import PipelineResult, process_audio
-from ting.media.audio.pipeline import Rendition as EncodedRendition
 from ting.media.models import AudioAsset, Rendition
 from ting.media.storage import (
     local_copy,
@@ -33,6 +32,10 @@ from ting.media.storage import (
     save_whole,
     scratch_delete_orphans,
 )
+
+if TYPE_CHECKING:
+    from ting.media.audio.pipeline import PipelineResult
+    from ting.media.audio.pipeline import Rendition as EncodedRendition
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +100,17 @@ def _ours(asset_id: int, claim: datetime) -> QuerySet[AudioAsset]:
     return AudioAsset.objects.filter(
         pk=asset_id, status=AudioAsset.Status.PROCESSING, claimed_at=claim
     )
+
+
+def process_audio(
+    source: Path, out_dir: Path, *, on_stage: Callable[[str, float], None] | None = None
+) -> PipelineResult:
+    """The audio pipeline, imported on first use: numpy, scipy and PyAV cost ~110 MB in every
+    process that imports this module (web servers, and task workers through Django's URL
+    checks), and only a job needs them (ADR 0003, "Memory")."""
+    from ting.media.audio.pipeline import process_audio as run
+
+    return run(source, out_dir, on_stage=on_stage)
 
 
 def asset_process(*, asset_id: int) -> AudioAsset | None:

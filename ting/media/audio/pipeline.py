@@ -185,11 +185,12 @@ def _render(
             pending = [spec for spec, job in jobs if not job.result()]
     report("encoding", 0.0)
     limited = False
-    first: dict[str, _Step] | None = None
+    # The first attempt's gains, for the result (not its plans: a redo needs only its own).
+    first: dict[str, float] | None = None
     try:
         for attempt in range(1, cfg.max_attempts + 1):
             steps = {s.name: _plan(analysis, s, target, aims[s.name], cfg) for s in todo}
-            first = first or steps
+            first = first or {name: step.plan.gain_db for name, step in steps.items()}
             limited = limited or any(step.plan.limited for step in steps.values())
             encoded = _encode(src_path, spool, out, todo, steps, analysis, cfg, report)
             retry: list[RenditionSpec] = []
@@ -224,7 +225,7 @@ def _render(
         loudness=analysis.loudness,
         target_lufs=round(target, 2),
         # The smallest rendition gain (each codec is fed louder by its own loss).
-        gain_db=round(min(step.plan.gain_db for step in first.values()), 2),
+        gain_db=round(min(first.values()), 2),
         limited=limited,
         renditions=renditions,
         waveform=analysis.waveform,
@@ -297,19 +298,21 @@ def _calibrate(
     assumed = aim.offset(spec, analysis.pcm_layout) - aim.extra_lu
     margin = aim.margin_db
     step = _plan(analysis, spec, target, aim, cfg)
-    shaped = [step.plan.apply(chunk, position) for position, chunk in analysis.excerpts]
-    signal = np.concatenate(shaped, axis=1)
     rate, layout = analysis.pcm_sample_rate, analysis.pcm_layout
-    meter = LoudnessMeter(rate, signal.shape[0])
-    meter.add(signal)
-    before = meter.result()
+    meter = LoudnessMeter(rate, analysis.excerpts[0][1].shape[0])
     fd, name = tempfile.mkstemp(dir=out, prefix=f".{cfg.stem}.cal.", suffix=".part")
     os.close(fd)
     path = Path(name)
     try:
         encoder = Encoder(spec, path, rate, layout, durable=False)
-        encoder.write(signal)
+        # Excerpt by excerpt, as the encode pass feeds chunks: the three codecs calibrate at
+        # once, and joined excerpts cost each of them a dozen MB of temporaries.
+        for position, chunk in analysis.excerpts:
+            shaped = step.plan.apply(chunk, position)
+            meter.add(shaped)
+            encoder.write(shaped)
         encoder.close()
+        before = meter.result()
         after = measure_file(path)[0]
     finally:
         _unlink(path)

@@ -57,30 +57,64 @@ class LevelStats:
     peaks: F32
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
+class Limiter:
+    """The limiter's envelope for one static gain, computed where it is applied.
+
+    The gain at each segment start follows from the segment peaks alone, so a chunk's
+    stretch of it is computed from the peaks around that chunk (``_envelope_block``, the
+    same values ``envelope_for`` gives for the whole programme) instead of being kept
+    whole: three renditions' envelopes cost 4 bytes per segment each, about 18 MB for a
+    2-hour programme, and more when a redo kept the first attempt's alive.
+    """
+
+    peaks: F32
+    gain: float
+    ceiling: float
+    attack: int
+    hold: int
+
+    def envelope(self, first: int, stop: int) -> F32:
+        """The gain at segment starts ``first`` .. ``stop - 1``; past the last segment it
+        stays at the last segment's value."""
+        n = self.peaks.shape[0]
+        if n == 0:
+            return np.ones(max(0, stop - first), dtype=np.float32)
+        lo, hi = min(first, n - 1), min(stop, n)
+        block = _envelope_block(self.peaks, self.gain, self.ceiling, self.attack, self.hold, lo, hi)
+        if block is None:
+            block = np.ones(hi - lo, dtype=np.float32)
+        env = block[first - lo :]
+        if stop > n:
+            env = np.concatenate([env, np.repeat(block[-1:], stop - max(first, n))])
+        return env
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class GainPlan:
     gain_db: float
     segment_len: int
-    # The limiter's gain at the start of each segment (one more value than segments), or
-    # None when no peak reaches the ceiling at this gain.
-    envelope: F32 | None
+    # The limiter the static gain needs, or None when no peak reaches the ceiling.
+    limiter: Limiter | None
     predicted_lufs: float | None
 
     @property
     def limited(self) -> bool:
-        return self.envelope is not None
+        return self.limiter is not None
 
     def apply(self, x: F32, start: int) -> F32:
         """``x`` (channels, n), whose first sample is sample ``start`` of the programme."""
         gain = np.float32(undb(self.gain_db))
-        env = self.envelope
+        limiter = self.limiter
         n = x.shape[-1]
-        if env is None or n == 0:
+        if limiter is None or n == 0:
             return x * gain if gain != 1.0 else x
         size = self.segment_len
-        first = min(start // size, env.shape[0] - 1)
-        last = min((start + n - 1) // size + 1, env.shape[0] - 1)
-        window = env[first : last + 1]
+        # The envelope has one value per segment start, and one more after the last.
+        count = limiter.peaks.shape[0]
+        first = min(start // size, count)
+        last = min((start + n - 1) // size + 1, count)
+        window = limiter.envelope(first, last + 1)
         if float(window.min()) >= 1.0:
             return x * gain
         # Linear between segment starts; past the last start the envelope is flat (its
@@ -139,7 +173,8 @@ def _envelope_block(
 
 
 def envelope_for(peaks: F32, gain: float, ceiling: float, segment_len: int, rate: int) -> F32:
-    """The limiter gain at each segment start for a static ``gain`` (linear values)."""
+    """The limiter gain at each segment start for a static ``gain`` (linear values), for
+    the whole programme at once (``Limiter.envelope`` computes a stretch of it)."""
     attack, hold = _shape(segment_len, rate)
     n = peaks.shape[0]
     env = np.ones(n + 1, dtype=np.float32)
@@ -230,8 +265,11 @@ def solve(
         return True, level
 
     def plan(gain_db: float, limited: bool, level: float | None) -> GainPlan:
-        env = envelope_for(peaks, undb(gain_db), ceiling, segment_len, rate) if limited else None
-        return GainPlan(round(gain_db, 4), segment_len, env, level)
+        limiter = None
+        if limited:
+            attack, hold = _shape(segment_len, rate)
+            limiter = Limiter(peaks, undb(gain_db), ceiling, attack, hold)
+        return GainPlan(round(gain_db, 4), segment_len, limiter, level)
 
     limited, level = trial(nominal)
     target -= SLACK_LU

@@ -18,7 +18,7 @@ from ting.media.audio.loudness import (
     segment_length,
     tp_envelope,
 )
-from ting.media.audio.plan import LevelStats, solve
+from ting.media.audio.plan import LevelStats, envelope_for, solve
 from ting.media.audio.testing import speech_like
 
 
@@ -161,3 +161,21 @@ def test_speech_of_any_crest_factor_lands_on_target_under_the_peak_limit(
             assert rendition.integrated_lufs == pytest.approx(measured.integrated_lufs, abs=0.3)
             assert rendition.true_peak_dbtp == pytest.approx(measured.true_peak_dbtp, abs=0.5)
     assert result.renditions["opus"].measured and result.renditions["aac"].measured
+
+
+def test_the_envelope_computed_chunk_by_chunk_is_the_whole_programmes() -> None:
+    x = np.concatenate(list(speech_like(8.0, 44100, level=0.9, drive=8.0)), axis=1)
+    meter, stats = _measure(x, 44100)
+    loud = meter.result()
+    assert loud.integrated_lufs is not None
+    plan = solve(
+        stats, integrated=loud.integrated_lufs, target=-12.0, ceiling_db=-6.0, max_gain_db=30.0
+    )
+    assert plan.limiter is not None
+    limiter = plan.limiter
+    whole = envelope_for(stats.peaks, limiter.gain, limiter.ceiling, stats.segment_len, 44100)
+    assert float(whole.min()) < 0.9  # the limiter works hard on this programme
+    count = stats.peaks.shape[0]
+    # Stretches as the encode pass asks for them, across block edges and past the end.
+    for first, stop in [(0, 1), (0, 300), (17, 400), (count - 5, count + 1), (count, count + 1)]:
+        assert np.allclose(limiter.envelope(first, stop), whole[first:stop], atol=1e-6)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ting.media.audio import AudioRejected, probe
+from ting.media.audio import AudioRejected
+from ting.media.audio.probe import probe
 
 
 def rejected(path: Path) -> AudioRejected:

@@ -121,7 +121,7 @@ def test_a_reaped_run_that_was_only_slow_changes_nothing_when_it_ends(
         asset = services.asset_create(
             track=track, content=io.BytesIO(_speech_mp3(tmp_path, 2.0)), filename="a.mp3"
         )
-    real_process_audio = services.process_audio  # type: ignore[attr-defined]
+    real_process_audio = services.process_audio
 
     def slow_then_reaped(source: Path, out_dir: Path, **kwargs: Any) -> Any:
         # While this run works, it outlives its deadline: the reaper hands the job to another
