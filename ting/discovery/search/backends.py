@@ -25,8 +25,15 @@ ROW_FIELDS = ("kind", "object_id", "title", "names", "intro", "transcript", "pin
 DocumentRow = tuple[str, int, str, str, str, str, str]
 DOCUMENTS = "discovery_searchdocument"
 FTS = "discovery_fts"
+# Album and anchor documents, indexed a second time on their own (migration 0003): the few
+# matches of one of them are found without walking the long doclists of every track.
+OTHERS_FTS = "discovery_fts_others"
 BUILD_DOCUMENTS = f"{DOCUMENTS}_build"
 BUILD_FTS = f"{FTS}_build"
+BUILD_OTHERS_FTS = f"{OTHERS_FTS}_build"
+# The full-text tables a rebuild writes: the live name, its build copy, and which documents
+# it holds (a condition on the build table's rows).
+FTS_TABLES = ((FTS, BUILD_FTS, "1"), (OTHERS_FTS, BUILD_OTHERS_FTS, "kind != 'track'"))
 # Documents a rebuild commits at a time: each commit flushes FTS5's pending terms to a new
 # segment, so small commits mean more merging; large ones a larger WAL.
 COMMIT_EVERY = 20_000
@@ -118,29 +125,31 @@ class SqliteFts5:
 
     def match(self, terms: list[Term], kind: str) -> MatchSql:
         expression = " AND ".join(_fts5_string(term) for term in terms)
+        fts = FTS
         if kind != "track":
-            # Albums and anchors are a small share of the documents: the kind column finds
-            # them without reading the tracks (its weight in the rank setting is 0). Tracks are
-            # nearly all of them, and the extra phrase made every ranked match ~70 % dearer:
-            # they are told apart in the join.
+            # Albums and anchors have their own small table: in the table of every document,
+            # `{kind}:"album" AND 人` walked the doclist of 人 through the tracks (tens of
+            # thousands at a million) to reach the few albums. The kind column tells albums
+            # from anchors (its weight in the rank setting is 0). Tracks are nearly all of the
+            # large table, and the extra phrase made every ranked match ~70 % dearer: they are
+            # told apart in the join.
+            fts = OTHERS_FTS
             expression = f'{{kind}} : "{kind}" AND ({expression})'
         return MatchSql(
-            source=(
-                "discovery_fts CROSS JOIN discovery_searchdocument d ON d.id = discovery_fts.rowid"
-            ),
-            where="discovery_fts MATCH %s",
+            source=f"{fts} CROSS JOIN discovery_searchdocument d ON d.id = {fts}.rowid",
+            where=f"{fts} MATCH %s",
             where_params=[expression],
-            # rank is bm25() with the column weights of migration 0002: negative, smaller is
-            # better.
-            rank=f"discovery_fts.rank - {POPULARITY_PRIOR} * ln(1 + {{plays}})",
+            # rank is bm25() with the column weights of migrations 0002 and 0003: negative,
+            # smaller is better.
+            rank=f"{fts}.rank - {POPULARITY_PRIOR} * ln(1 + {{plays}})",
             rank_params=[],
             # ORDER BY rank alone is FTS5's own top-k sort: no SQL row per match.
             # Newest rowids first (the index is written least played first, so the most
             # played, then anything indexed since): FTS5 walks its doclists backwards and stops
             # after `scan` matches, and bm25 is computed for those only.
             top=(
-                "SELECT doc, score FROM (SELECT rowid AS doc, rank AS score FROM discovery_fts"
-                " WHERE discovery_fts MATCH %s ORDER BY rowid DESC LIMIT %s) AS s"
+                f"SELECT doc, score FROM (SELECT rowid AS doc, rank AS score FROM {fts}"  # noqa: S608
+                f" WHERE {fts} MATCH %s ORDER BY rowid DESC LIMIT %s) AS s"
                 " ORDER BY score, doc DESC LIMIT %s"
             ),
             top_params=[expression],
@@ -157,12 +166,13 @@ class SqliteFts5:
         _drop_build_tables()  # an interrupted rebuild's, if any
         with connection.cursor() as cursor:
             cursor.execute(_renamed(schema.documents, DOCUMENTS, BUILD_DOCUMENTS))
-            cursor.execute(_renamed(schema.fts, FTS, BUILD_FTS))
-            for key, value in [*schema.fts_config, *LOAD_CONFIG]:
-                cursor.execute(
-                    f"INSERT INTO {BUILD_FTS}({BUILD_FTS}, rank) VALUES (%s, %s)",  # noqa: S608
-                    [key, value],
-                )
+            for (name, build, _which), (create, config) in zip(FTS_TABLES, schema.fts, strict=True):
+                cursor.execute(_renamed(create, name, build))
+                for key, value in [*config, *LOAD_CONFIG]:
+                    cursor.execute(
+                        f"INSERT INTO {build}({build}, rank) VALUES (%s, %s)",  # noqa: S608
+                        [key, value],
+                    )
             cursor.execute("PRAGMA cache_size")
             cache_size = int(cursor.fetchone()[0])
             cursor.execute(f"PRAGMA cache_size = {LOAD_CACHE_KIB}")
@@ -171,15 +181,18 @@ class SqliteFts5:
             with transaction.atomic(), connection.cursor() as cursor:
                 # The live table's settings again: the sync's small transactions need no large
                 # buffer. (Deleted, not set back: FTS5 stores a setting made by command.)
-                keys = [key for key, _value in LOAD_CONFIG if key not in dict(schema.fts_config)]
-                for key in keys:
-                    cursor.execute(f"DELETE FROM {BUILD_FTS}_config WHERE k = %s", [key])  # noqa: S608
+                for (name, build, _which), (_create, config) in zip(
+                    FTS_TABLES, schema.fts, strict=True
+                ):
+                    for key in [key for key, _value in LOAD_CONFIG if key not in dict(config)]:
+                        cursor.execute(f"DELETE FROM {build}_config WHERE k = %s", [key])  # noqa: S608
+                    cursor.execute(f"DROP TABLE {name}")
                 # Dropping a table drops its indexes and triggers; the saved ones are made
-                # again on the new table once it has the live name.
-                cursor.execute(f"DROP TABLE {FTS}")
+                # again on the new tables once they have the live names.
                 cursor.execute(f"DROP TABLE {DOCUMENTS}")
                 cursor.execute(f"ALTER TABLE {BUILD_DOCUMENTS} RENAME TO {DOCUMENTS}")
-                cursor.execute(f"ALTER TABLE {BUILD_FTS} RENAME TO {FTS}")
+                for name, build, _which in FTS_TABLES:
+                    cursor.execute(f"ALTER TABLE {build} RENAME TO {name}")
                 for sql in [*schema.indexes, *schema.triggers]:
                     cursor.execute(sql)
         except BaseException:
@@ -194,27 +207,30 @@ class SqliteFts5:
 @dataclass(frozen=True)
 class _SqliteSchema:
     documents: str
-    fts: str
-    fts_config: list[tuple[str, Any]]
+    fts: list[tuple[str, list[tuple[str, Any]]]]  # of each of FTS_TABLES: CREATE, settings
     indexes: list[str]
     triggers: list[str]
 
 
 def _sqlite_schema() -> _SqliteSchema:
     """The live tables as the migrations made them, read back so the build copies them."""
+    names = [name for name, _build, _which in FTS_TABLES]
+    fts = []
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"
-            " AND (tbl_name = %s OR name = %s)",
-            [DOCUMENTS, FTS],
+            " AND (tbl_name = %s OR name = %s OR name = %s)",
+            [DOCUMENTS, FTS, OTHERS_FTS],
         )
         rows = cursor.fetchall()
-        cursor.execute(f"SELECT k, v FROM {FTS}_config WHERE k != 'version'")  # noqa: S608
-        config = [(str(k), v) for k, v in cursor.fetchall()]
+        for name in names:
+            cursor.execute(f"SELECT k, v FROM {name}_config WHERE k != 'version'")  # noqa: S608
+            config = [(str(k), v) for k, v in cursor.fetchall()]
+            create = next(sql for kind, n, sql in rows if kind == "table" and n == name)
+            fts.append((create, config))
     return _SqliteSchema(
         documents=next(sql for kind, name, sql in rows if kind == "table" and name == DOCUMENTS),
-        fts=next(sql for kind, name, sql in rows if kind == "table" and name == FTS),
-        fts_config=config,
+        fts=fts,
         indexes=[sql for kind, _name, sql in rows if kind == "index"],
         triggers=[sql for kind, _name, sql in rows if kind == "trigger"],
     )
@@ -232,7 +248,8 @@ def _renamed(create: str, name: str, new_name: str) -> str:
 
 def _drop_build_tables() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {BUILD_FTS}")
+        for _name, build, _which in FTS_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {build}")
         cursor.execute(f"DROP TABLE IF EXISTS {BUILD_DOCUMENTS}")
 
 
@@ -253,12 +270,13 @@ def _load(batches: Iterable[list[DocumentRow]]) -> None:
                 if next_id - first >= COMMIT_EVERY:
                     done = False
                     break
-            cursor.execute(
-                f"INSERT INTO {BUILD_FTS}(rowid, title, names, intro, transcript, pinyin, kind)"  # noqa: S608
-                f" SELECT id, title, names, intro, transcript, pinyin, kind"
-                f" FROM {BUILD_DOCUMENTS} WHERE id >= %s",
-                [first],
-            )
+            for _name, build, which in FTS_TABLES:
+                cursor.execute(
+                    f"INSERT INTO {build}(rowid, title, names, intro, transcript, pinyin, kind)"  # noqa: S608
+                    f" SELECT id, title, names, intro, transcript, pinyin, kind"
+                    f" FROM {BUILD_DOCUMENTS} WHERE id >= %s AND {which}",
+                    [first],
+                )
 
 
 def _tsquery_string(term: Term) -> str:

@@ -67,14 +67,19 @@ def terms_for(query: str, *, typing: bool = False) -> list[Term]:
 
 
 def _as_characters(terms: list[Term]) -> list[Term]:
-    """The fallback when words find nothing: every CJK character on its own (all indexed)."""
+    """The fallback when words find nothing: every CJK character on its own (all indexed).
+
+    Each character once across the whole query (人到中年 年轻人: 人 and 年 once): the AND
+    matches the same documents, and on SQLite bm25 reads the whole doclist of every phrase
+    once a query (for its IDF), which for common characters is most of the fallback's cost.
+    """
     out: list[Term] = []
     for term in terms:
         if len(term.text) > 1 and all(_is_cjk(c) for c in term.text):
-            out.extend(Term(c) for c in dict.fromkeys(term.text))
+            out.extend(Term(c) for c in term.text)
         else:
             out.append(term)
-    return out
+    return list(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,12 @@ def titles(query: str) -> list[str]:
     return [hit.track.title for hit in search(query, Filters()).tracks]
 
 
-def _vocabulary() -> list[tuple[object, ...]]:
-    """Every term of the full-text index with its document and hit counts."""
+def _vocabulary(table: str = "discovery_fts") -> list[tuple[object, ...]]:
+    """Every term of a full-text index with its document and hit counts."""
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms"
-            " USING fts5vocab(main, discovery_fts, 'row')"
+            f" USING fts5vocab(main, {table}, 'row')"
         )
         cursor.execute("SELECT term, doc, cnt FROM temp.fts_terms ORDER BY term")
         rows: list[tuple[object, ...]] = cursor.fetchall()
@@ -70,19 +70,28 @@ def test_a_rebuild_indexes_what_the_triggers_index(
 ) -> None:
     # The seed was indexed document by document, through the triggers.
     by_triggers = _vocabulary()
+    others_by_triggers = _vocabulary(backends.OTHERS_FTS)
+    assert {term for term, *_counts in others_by_triggers} >= {"album", "anchor"}
+    assert "track" not in {term for term, *_counts in others_by_triggers}
     schema = _schema()
     with connection.cursor() as cursor:
         cursor.execute("SELECT k, v FROM discovery_fts_config ORDER BY k")
         config = cursor.fetchall()
+        cursor.execute("SELECT k, v FROM discovery_fts_others_config ORDER BY k")
+        others_config = cursor.fetchall()
     monkeypatch.setattr(backends, "COMMIT_EVERY", 3)  # several commits, even here
     index.rebuild(workers=1, batch=2)
     _fts_integrity_check()
     assert _vocabulary() == by_triggers
+    assert _vocabulary(backends.OTHERS_FTS) == others_by_triggers
     # The same tables, indexes, triggers and settings (the rank weights), under the same names.
     assert _schema() == schema
     with connection.cursor() as cursor:
         cursor.execute("SELECT k, v FROM discovery_fts_config ORDER BY k")
         assert cursor.fetchall() == config
+        cursor.execute("SELECT k, v FROM discovery_fts_others_config ORDER BY k")
+        assert cursor.fetchall() == others_config
+    assert [album.title for album in search("甜心小米", Filters()).albums][:1] == ["甜心小米"]
     assert seed.leak.title in titles("小米")
     # The triggers work on the new tables: an edit is searchable after the next sync.
     track = Track.objects.get(pk=seed.leak.pk)
@@ -113,7 +122,10 @@ def test_an_interrupted_rebuild_leaves_the_old_index_searchable(
     assert titles("小米") == before
     if connection.vendor == "sqlite":
         _fts_integrity_check()
-        assert not {backends.BUILD_DOCUMENTS, backends.BUILD_FTS} & _tables()
+        assert (
+            not {backends.BUILD_DOCUMENTS, backends.BUILD_FTS, backends.BUILD_OTHERS_FTS}
+            & _tables()
+        )
     # Running it again completes it.
     monkeypatch.setattr(index, "document_rows", built)
     index.rebuild(workers=1, batch=2)
@@ -132,4 +144,4 @@ def test_a_rebuild_after_a_killed_one_replaces_its_leftover_tables(seed: SeedCat
     index.rebuild(workers=1)
     assert titles("小米") == before
     _fts_integrity_check()
-    assert not {backends.BUILD_DOCUMENTS, backends.BUILD_FTS} & _tables()
+    assert not {backends.BUILD_DOCUMENTS, backends.BUILD_FTS, backends.BUILD_OTHERS_FTS} & _tables()

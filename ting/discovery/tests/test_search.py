@@ -100,6 +100,59 @@ def test_albums_and_anchors_are_found(seed: SeedCatalog) -> None:
     assert [anchor.display_name for anchor in search("凯叔", Filters()).anchors] == ["凯叔讲故事"]
 
 
+def test_albums_and_anchors_are_found_by_one_character_behind_many_tracks(db: None) -> None:
+    # On SQLite they have a full-text table of their own: what the triggers write to it must
+    # follow the catalog both ways, for documents written after the tracks as well.
+    album = make_album(title="鲸鱼电台", anchor=make_anchor(display_name="鲸语者"))
+    for position in range(1, 31):
+        make_track(album=album, title=f"鲸的歌声{position}", position=position)
+    index.sync_index()
+    later = make_album(title="蓝鲸夜话", anchor=make_anchor(display_name="海上鲸"))
+    make_track(album=later, title="深海", position=1)
+    index.sync_index()
+    results = search("鲸", Filters())
+    assert {a.title for a in results.albums} == {"鲸鱼电台", "蓝鲸夜话"}
+    assert {a.display_name for a in results.anchors} == {"鲸语者", "海上鲸"}
+    later.refresh_from_db()  # its track counts changed as its track came out
+    later.title = "海豚夜话"
+    later.save()
+    later.anchor.display_name = "海上客"
+    later.anchor.save()
+    index.sync_index()
+    results = search("鲸", Filters())
+    assert [a.title for a in results.albums] == ["鲸鱼电台"]
+    assert [a.display_name for a in results.anchors] == ["鲸语者"]
+    assert [a.title for a in search("海豚", Filters()).albums] == ["海豚夜话"]
+    album.refresh_from_db()
+    album.visibility = Visibility.PRIVATE
+    album.save()
+    index.sync_index()
+    assert search("鲸", Filters()).albums == []
+    if connection.vendor == "sqlite":
+        # Its index is sound (it holds a subset of the content rows, so the check that
+        # compares it with them does not apply), and holds the documents of no track.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO discovery_fts_others(discovery_fts_others) VALUES ('integrity-check')"
+            )
+            for kind in SearchDocument.Kind:
+                cursor.execute(
+                    "SELECT count(*) FROM discovery_fts_others WHERE discovery_fts_others MATCH %s",
+                    [f'kind : "{kind}"'],
+                )
+                documents = SearchDocument.objects.filter(kind=kind).count()
+                assert documents
+                assert cursor.fetchone()[0] == (0 if kind == "track" else documents)
+
+
+def test_words_that_find_nothing_fall_back_to_their_characters(seed: SeedCatalog) -> None:
+    # 破芯 is one word of the query, a token of no document; its characters are in a title.
+    results = search("破芯 芯破", Filters())
+    assert [hit.track.title for hit in results.tracks] == ["华为芯片突破"]
+    # Each character once, for all the words.
+    assert results.terms == [Term("破"), Term("芯")]
+
+
 def test_unlisted_private_and_scheduled_tracks_are_not_found(anchor: object) -> None:
     album = make_album(anchor=anchor, title="私人专辑")
     make_track(album=album, title="公开的鲸鱼")
@@ -317,6 +370,16 @@ def test_the_fts5_upgrade_rebuilds_the_index_from_the_documents(seed: SeedCatalo
     track.save()
     index.sync_index()
     assert titles("独角兽") == ["全新标题独角兽"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
+def test_the_album_and_anchor_index_is_filled_from_the_documents(seed: SeedCatalog) -> None:
+    migration = importlib.import_module("ting.discovery.migrations.0003_fts_others")
+    with connection.cursor() as cursor:
+        for sql in [*migration.BACKWARD, *migration.FORWARD]:
+            cursor.execute(sql)
+    assert [album.title for album in search("甜心小米", Filters()).albums][:1] == ["甜心小米"]
+    assert [anchor.display_name for anchor in search("凯叔", Filters()).anchors] == ["凯叔讲故事"]
 
 
 def test_highlight_keeps_positions_when_folding_changes_lengths() -> None:
