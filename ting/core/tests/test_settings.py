@@ -37,6 +37,15 @@ def start_django(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
     )
 
 
+def assert_start_up_fails_naming(tmp_path: Path, env: dict[str, str], variable: str) -> None:
+    """Start-up stops, and its last line is Django's ImproperlyConfigured naming ``variable``."""
+    result = start_django(tmp_path, **env)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured:"), result.stderr
+    assert variable in last_line
+
+
 def without(env: dict[str, str], name: str) -> dict[str, str]:
     return {key: value for key, value in env.items() if key != name}
 
@@ -66,11 +75,7 @@ def without(env: dict[str, str], name: str) -> dict[str, str]:
 def test_start_up_fails_naming_the_bad_variable(
     tmp_path: Path, env: dict[str, str], variable: str
 ) -> None:
-    result = start_django(tmp_path, **env)
-    assert result.returncode != 0
-    last_line = result.stderr.strip().splitlines()[-1]
-    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured:"), result.stderr
-    assert variable in last_line
+    assert_start_up_fails_naming(tmp_path, env, variable)
 
 
 def test_production_starts_when_everything_it_needs_is_set(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -190,6 +191,32 @@ def nginx_signed_server(
     )
     with nginx_server(prefix=prefix, http_body=body, port=port) as (_, pid):
         yield f"http://127.0.0.1:{port}", pid
+
+
+@dataclass(frozen=True)
+class SignedNginx:
+    """A running nginx-signed server: where to ask, whom to signal, where it logs."""
+
+    base_url: str
+    pid: int
+    log: Path
+
+
+@contextmanager
+def signed_nginx(*, media_root: Path, secret: str, workdir: Path) -> Iterator[SignedNginx]:
+    """``nginx_signed_server`` for a test: MEDIA_ROOT created, the stream log under
+    ``workdir``, and a loud failure (not a skip) where nginx is not installed."""
+    media_root.mkdir(parents=True, exist_ok=True)
+    log = workdir / "stream.log"
+    try:
+        with nginx_signed_server(
+            prefix=workdir / "nginx", media_root=media_root, secret=secret, stream_log=log
+        ) as (base_url, pid):
+            yield SignedNginx(base_url, pid, log)
+    except FileNotFoundError:
+        import pytest  # here, not at the top: bench/stream.py imports this module without it
+
+        pytest.fail(NGINX_MISSING)
 
 
 def flush_nginx_logs(pid: int, log: Path, *, lines: int, timeout: float = 10) -> None:

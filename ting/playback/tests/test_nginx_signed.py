@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,34 +19,20 @@ from ting.catalog.models import Anchor, Track
 from ting.catalog.tests.factories import make_track
 from ting.media.models import Rendition
 from ting.playback import selectors, signing
-from ting.playback.tests.servers import NGINX_MISSING, nginx_signed_server
+from ting.playback.tests.servers import SignedNginx, signed_nginx
 from ting.stats.models import StreamLog
 from ting.stats.tests.factories import AUDIO, with_audio
 
 pytestmark = [pytest.mark.nginx, pytest.mark.django_db]
 
 
-@dataclass(frozen=True)
-class Nginx:
-    base_url: str
-    pid: int
-    log: Path
-
-
 @pytest.fixture
-def nginx(settings: Settings, tmp_path: Path) -> Iterator[Nginx]:
+def nginx(settings: Settings, tmp_path: Path) -> Iterator[SignedNginx]:
     settings.MEDIA_DELIVERY = "nginx-signed"
-    media = Path(settings.MEDIA_ROOT)
-    media.mkdir(parents=True, exist_ok=True)
-    log = tmp_path / "stream.log"
-    try:
-        with nginx_signed_server(
-            prefix=tmp_path / "nginx", media_root=media, secret=settings.TING_NGINX_SECRET,
-            stream_log=log,
-        ) as (base_url, pid):  # fmt: skip
-            yield Nginx(base_url, pid, log)
-    except FileNotFoundError:
-        pytest.fail(NGINX_MISSING)
+    with signed_nginx(
+        media_root=Path(settings.MEDIA_ROOT), secret=settings.TING_NGINX_SECRET, workdir=tmp_path
+    ) as server:
+        yield server
 
 
 @pytest.fixture
@@ -62,7 +47,9 @@ def player_src(track: Track, user: User | None = None) -> str:
     return src
 
 
-def test_the_player_gets_a_signed_url_that_plays_with_ranges(nginx: Nginx, track: Track) -> None:
+def test_the_player_gets_a_signed_url_that_plays_with_ranges(
+    nginx: SignedNginx, track: Track
+) -> None:
     src = player_src(track)
     assert src.startswith(f"/listen/{track.pk}/aac64/audio/")
     whole = httpx.get(nginx.base_url + src)
@@ -79,7 +66,7 @@ def test_the_player_gets_a_signed_url_that_plays_with_ranges(nginx: Nginx, track
     assert (head.status_code, head.headers["content-length"]) == (200, str(len(AUDIO)))
 
 
-def test_nginx_names_ting_audio_types(nginx: Nginx, anchor: Anchor) -> None:
+def test_nginx_names_ting_audio_types(nginx: SignedNginx, anchor: Anchor) -> None:
     track = with_audio(make_track(album__anchor=anchor), fmt="opus32")
     rendition = Rendition.objects.get(asset__track=track)
     key = (rendition.file.name or "").removesuffix(".bin") + ".opus"
@@ -97,7 +84,7 @@ def _with_query(url: str, **changes: str) -> str:
     return path + "?" + "&".join(f"{name}={value}" for name, value in params.items())
 
 
-def test_forged_altered_and_unsigned_urls_get_403(nginx: Nginx, track: Track) -> None:
+def test_forged_altered_and_unsigned_urls_get_403(nginx: SignedNginx, track: Track) -> None:
     src = player_src(track)
     path = urlsplit(src).path
     other = with_audio(make_track(album__anchor=track.album.anchor))
@@ -114,7 +101,7 @@ def test_forged_altered_and_unsigned_urls_get_403(nginx: Nginx, track: Track) ->
         assert AUDIO[:100] not in response.content
 
 
-def test_an_expired_url_gets_410(nginx: Nginx, track: Track) -> None:
+def test_an_expired_url_gets_410(nginx: SignedNginx, track: Track) -> None:
     rendition = Rendition.objects.get(asset__track=track)
     url = signing.nginx_url(
         key=rendition.file.name or "", track_id=track.pk, fmt="aac64", user_id=None,
@@ -125,7 +112,7 @@ def test_an_expired_url_gets_410(nginx: Nginx, track: Track) -> None:
 
 
 def test_the_stream_url_redirects_to_nginx_and_logs_nothing_itself(
-    nginx: Nginx, track: Track, client: Client
+    nginx: SignedNginx, track: Track, client: Client
 ) -> None:
     response = client.get(reverse("playback:stream", args=[track.pk, "aac64"]))
     assert response.status_code == 302
@@ -139,7 +126,7 @@ def test_the_stream_url_redirects_to_nginx_and_logs_nothing_itself(
 
 
 def test_a_private_track_is_signed_for_whoever_may_open_it(
-    nginx: Nginx, anchor: Anchor, client: Client
+    nginx: SignedNginx, anchor: Anchor, client: Client
 ) -> None:
     hidden = with_audio(make_track(album__anchor=anchor, visibility="unlisted"))
     src = player_src(hidden)
@@ -148,7 +135,9 @@ def test_a_private_track_is_signed_for_whoever_may_open_it(
     assert client.get(reverse("playback:stream", args=[hidden.pk, "aac64"])).status_code == 404
 
 
-def test_drafts_keep_a_check_on_every_request(nginx: Nginx, anchor: Anchor, client: Client) -> None:
+def test_drafts_keep_a_check_on_every_request(
+    nginx: SignedNginx, anchor: Anchor, client: Client
+) -> None:
     draft = with_audio(make_track(album__anchor=anchor, status=Track.Status.DRAFT))
     src = player_src(draft, user=anchor.user)
     assert src.startswith(reverse("playback:stream", args=[draft.pk, "aac64"]) + "?exp=")

@@ -7,7 +7,6 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -26,10 +25,10 @@ from ting.catalog.models import Anchor, Track
 from ting.catalog.tests.factories import make_track
 from ting.playback import selectors, signing
 from ting.playback.tests.servers import (
-    NGINX_MISSING,
     NGINX_REFERENCE_CONF,
+    SignedNginx,
     flush_nginx_logs,
-    nginx_signed_server,
+    signed_nginx,
 )
 from ting.stats.models import (
     CountingCursor,
@@ -52,26 +51,12 @@ def track(anchor: Anchor) -> Track:
 # --- against a real nginx ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Nginx:
-    base_url: str
-    pid: int
-    log: Path
-
-
 @pytest.fixture
-def nginx(settings: Settings, tmp_path: Path) -> Iterator[Nginx]:
-    media = Path(settings.MEDIA_ROOT)
-    media.mkdir(parents=True, exist_ok=True)
-    log = tmp_path / "stream.log"
-    try:
-        with nginx_signed_server(
-            prefix=tmp_path / "nginx", media_root=media, secret=settings.TING_NGINX_SECRET,
-            stream_log=log,
-        ) as (base_url, pid):  # fmt: skip
-            yield Nginx(base_url, pid, log)
-    except FileNotFoundError:
-        pytest.fail(NGINX_MISSING)
+def nginx(settings: Settings, tmp_path: Path) -> Iterator[SignedNginx]:
+    with signed_nginx(
+        media_root=Path(settings.MEDIA_ROOT), secret=settings.TING_NGINX_SECRET, workdir=tmp_path
+    ) as server:
+        yield server
 
 
 # What a listener's players send: a probe, ranges, a seek, a HEAD, a whole fetch, a podcast app.
@@ -103,7 +88,7 @@ def _in_app_mode(client: Client, track: Track) -> list[dict[str, Any]]:
     return _rows()
 
 
-def _through_nginx(nginx: Nginx, src: str) -> list[dict[str, Any]]:
+def _through_nginx(nginx: SignedNginx, src: str) -> list[dict[str, Any]]:
     with httpx.Client(base_url=nginx.base_url) as http:
         # Header bytes as a client sends them; Django reads them as Latin-1.
         statuses = [
@@ -125,7 +110,7 @@ def _forget_counts() -> None:
 
 
 def test_ingested_rows_equal_what_the_app_logs_and_count_the_same(
-    settings: Settings, nginx: Nginx, track: Track, client: Client
+    settings: Settings, nginx: SignedNginx, track: Track, client: Client
 ) -> None:
     settings.MEDIA_DELIVERY = "app"
     app_rows = _in_app_mode(client, track)
@@ -149,7 +134,7 @@ def _rendition(track: Track) -> Any:
 
 
 def test_a_signed_in_listener_is_recovered_from_the_token(
-    settings: Settings, nginx: Nginx, track: Track, listener: User, client: Client
+    settings: Settings, nginx: SignedNginx, track: Track, listener: User, client: Client
 ) -> None:
     settings.MEDIA_DELIVERY = "nginx-signed"
     client.force_login(listener)
@@ -163,7 +148,7 @@ def test_a_signed_in_listener_is_recovered_from_the_token(
 
 
 def test_refused_requests_are_not_logged_by_nginx(
-    settings: Settings, nginx: Nginx, track: Track
+    settings: Settings, nginx: SignedNginx, track: Track
 ) -> None:
     settings.MEDIA_DELIVERY = "nginx-signed"
     src = selectors.stream_url(track, "aac64", rendition=_rendition(track))
