@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import importlib.util
 import os
 import pstats
 import re
@@ -119,7 +120,15 @@ def _tree_cpu(port: int) -> float:
 
 
 def _wrk_cpu(*, seconds: int, rounds: int) -> None:
-    from bench.stream import RANGE_SIZE, run_wrk, servers
+    # bench/ is a folder of scripts, not a package: load the bench by its path.
+    spec = importlib.util.spec_from_file_location(
+        "ting_bench_stream", REPO_ROOT / "bench/stream.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench: Any = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(REPO_ROOT))
+    spec.loader.exec_module(bench)
+    RANGE_SIZE, run_wrk, servers = bench.RANGE_SIZE, bench.run_wrk, bench.servers
 
     wrk = shutil.which("wrk")
     assert wrk is not None, "wrk is missing"
@@ -131,7 +140,7 @@ def _wrk_cpu(*, seconds: int, rounds: int) -> None:
                 port = int(url.split(":")[2].split("/")[0])
                 cpu, wall = _tree_cpu(port), time.monotonic()
                 children = resource.getrusage(resource.RUSAGE_CHILDREN)
-                rate = run_wrk(wrk, url, seconds=seconds, seed=number)
+                rate, _, _ = run_wrk(wrk, url, seconds=seconds, seed=number)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 wrk_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
                 cpu, wall = _tree_cpu(port) - cpu, time.monotonic() - wall
