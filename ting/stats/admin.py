@@ -19,6 +19,7 @@ from ting.stats.models import (
     DailyTrackStats,
     DownloadWindow,
     ListenBeacon,
+    LogFileCursor,
     StreamLog,
 )
 
@@ -53,6 +54,13 @@ class ListenBeaconAdmin(ReadOnlyAdmin[ListenBeacon]):
     date_hierarchy = "at"
     ordering = ("-id",)
     show_full_result_count = False
+
+
+@admin.register(LogFileCursor)
+class LogFileCursorAdmin(ReadOnlyAdmin[LogFileCursor]):
+    # Moved only by the ingest, in the same transaction as the rows it covers (ADR 0014).
+    list_display = ("name", "inode", "offset")
+    ordering = ("name",)
 
 
 @admin.register(CountingCursor)

@@ -57,6 +57,7 @@ from ting.stats.models import (
     DailyTrackStats,
     DownloadWindow,
     ListenBeacon,
+    LogFileCursor,
     StreamLog,
 )
 
@@ -137,6 +138,7 @@ BUILDERS: dict[type[Model], Callable[[], Model]] = {
         at=timezone.now(), track_id=1, session=f"s{_n()}", listened=1, max_position=1, duration=2
     ),
     CountingCursor: lambda: CountingCursor.objects.create(name=f"c{_n()}", last_id=3),
+    LogFileCursor: lambda: LogFileCursor.objects.create(name=f"l{_n()}", inode=7, offset=120),
     DownloadWindow: lambda: DownloadWindow.objects.create(
         key=f"7:{_n():032x}:agentdigest", started_at=timezone.now(), last_at=timezone.now()
     ),
