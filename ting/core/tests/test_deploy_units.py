@@ -203,7 +203,11 @@ def test_ting_web_serves_with_several_workers_and_stops_on_sigterm(tmp_path: Pat
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.2)
         assert answer.status_code == 200
-        # TING_WEB_WORKERS=2: two server processes under one parent.
+        # TING_WEB_WORKERS=2: two server processes under one parent. The first to start may
+        # answer before the second has finished importing the app, so wait for both.
+        while log.read_text().count("Started server process") < 2:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
         assert log.read_text().count("Started server process") == 2, log.read_text()
         # exec: the pid systemd knows is uvicorn's own, so its SIGTERM reaches uvicorn.
         assert "uvicorn" in Path(f"/proc/{web.pid}/cmdline").read_text()
