@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -58,6 +58,13 @@ _PLAIN: Final[dict[type[Field[Any, Any]], type]] = {
     models.SmallIntegerField: int,
     models.FloatField: float,
 }
+
+
+def insert_sql(model: type[Model], names: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -> str:
+    """The plain ``INSERT … VALUES (%s, …)`` text for these fields of ``model``, for a caller
+    that sends its own prepared parameters (``executemany``); built once per shape."""
+    vendor = connections[using].vendor
+    return _insert_statement(using, vendor, model, tuple(names), False)[0]
 
 
 @functools.cache

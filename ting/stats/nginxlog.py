@@ -29,6 +29,7 @@ from typing import Any, BinaryIO, Final
 
 from django.db import connection, transaction
 
+from ting.core.db import insert_sql
 from ting.media.models import AudioAsset, Rendition
 from ting.playback.signing import listener_from_token
 from ting.stats.models import LogFileCursor, StreamLog
@@ -206,13 +207,7 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
     """One executemany: the ORM's bulk_create spent most of the ingest's time building SQL."""
     if not rows:
         return
-    opts = StreamLog._meta
-    quote = connection.ops.quote_name
-    fields = [opts.get_field(name) for name in COLUMNS]
-    columns = ", ".join(quote(str(getattr(field, "column", ""))) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Names from the model only; every value is a parameter.
-    sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    sql = insert_sql(StreamLog, COLUMNS)
     adapt = connection.ops.adapt_datetimefield_value  # aware UTC datetimes from parse_line
     params = [(adapt(row[0]), *row[1:]) for row in rows]
     with connection.cursor() as cursor:
