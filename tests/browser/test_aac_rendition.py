@@ -1,6 +1,6 @@
 """Chromium decodes an AAC rendition with locally re-encoded spans (splice.PeakGuard)
 exactly as FFmpeg does: the programme's length to the sample, the same samples, under the
-peak limit."""
+peak limit; and seeks in it (the M4A is our own writer's, mp4.AacMp4Writer)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,16 @@ DECODE = """async (b64) => {
     audio.onloadedmetadata = () => ok(audio.duration);
     audio.onerror = () => fail(new Error(String(audio.error && audio.error.code)));
   });
+  const seeked = await new Promise((ok, fail) => {
+    audio.onseeked = () => ok(audio.currentTime);
+    audio.onerror = () => fail(new Error(String(audio.error && audio.error.code)));
+    audio.currentTime = 7.25;
+  });
   return {
     length: buffer.length,
     duration,
+    seekable: audio.seekable.length ? audio.seekable.end(0) : 0,
+    seeked,
     left: Array.from(buffer.getChannelData(0)),
   };
 }"""
@@ -44,6 +51,9 @@ def test_chromium_plays_a_spliced_aac_rendition_sample_for_sample(
         page.close()
     assert result["length"] == x.shape[1]
     assert result["duration"] == x.shape[1] / 44100
+    # The index is at the front (mp4.AacMp4Writer): the whole file seeks.
+    assert result["seekable"] == result["duration"]
+    assert result["seeked"] == 7.25
     left = np.asarray(result["left"], dtype=np.float32)
     # FFmpeg (PyAV) decodes the same samples; its decode just keeps the codec's tail.
     np.testing.assert_array_equal(left, decoded(path)[0, : left.shape[0]])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -20,7 +21,8 @@ from av.audio.stream import AudioStream
 
 from ting.media.audio.decode import Pcm, PcmReader
 from ting.media.audio.loudness import Loudness, LoudnessMeter
-from ting.media.audio.splice import PeakGuard
+from ting.media.audio.mp4 import AacMp4Writer
+from ting.media.audio.splice import Packet, PeakGuard
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,8 @@ AAC_64K = RenditionSpec(
     # generator, so its peaks differ from decoder to decoder and a splice would change
     # the noise for the rest of the file (see splice.py).
     {"aac_pns": "0"},
-    container_options={"movflags": "+faststart"},
+    # Written by mp4.AacMp4Writer, index first (what movflags=+faststart did), with
+    # its sample table on disk instead of in memory.
     loudness_loss_lu=(0.2, 0.25),
     measure=True,
     # FFmpeg's AAC at 64 kb/s overshoots more over a whole programme than on the
@@ -176,27 +179,45 @@ class Encoder:
         self.layout = layout
         self.source_rate = source_rate
         self.rate = spec.rate_for(source_rate)
-        self._out = av.open(
-            str(path), mode="w", format=spec.container_format, options=spec.container_options
-        )
-        try:
-            stream = self._out.add_stream(spec.codec, rate=self.rate, options=spec.codec_options)
-            assert isinstance(stream, AudioStream)
-            stream.bit_rate = spec.bit_rate
-            stream.layout = layout
-            stream.format = spec.sample_format
-        except BaseException:
-            self._out.close()
-            raise
-        self._stream = stream
+        self._out: av.container.OutputContainer | None = None
+        self._mp4: AacMp4Writer | None = None
+        if spec.container_format == "mp4" and spec.codec == "aac":
+            # Our own writer: FFmpeg's MP4 muxer holds ~69 bytes per frame until close.
+            self._codec = self._bare_codec(spec, layout)
+            self._mp4 = AacMp4Writer(
+                path,
+                sample_rate=self.rate,
+                channels=1 if layout == "mono" else 2,
+                audio_specific_config=self._codec.extradata or b"",
+                bit_rate=spec.bit_rate,
+            )
+            self._mux: Callable[[Packet], None] = self._mux_mp4
+        else:
+            self._out = av.open(
+                str(path), mode="w", format=spec.container_format, options=spec.container_options
+            )
+            try:
+                stream = self._out.add_stream(
+                    spec.codec, rate=self.rate, options=spec.codec_options
+                )
+                assert isinstance(stream, AudioStream)
+                stream.bit_rate = spec.bit_rate
+                stream.layout = layout
+                stream.format = spec.sample_format
+            except BaseException:
+                self._out.close()
+                raise
+            self._stream = stream
+            self._codec = stream.codec_context
+            self._mux = self._mux_av
         self._resampler = av.AudioResampler(spec.sample_format, layout, self.rate)
         self._pts = 0
         self._time_base = Fraction(1, self.rate)
         self.guard: PeakGuard | None = None
         if spec.splice and peak_limit_dbtp is not None:
             self.guard = PeakGuard(
-                self._out,
-                stream,
+                self._codec,
+                self._mux,
                 rate=self.rate,
                 layout=layout,
                 options=spec.codec_options,
@@ -225,17 +246,45 @@ class Encoder:
             if self.guard is not None:
                 self.guard.push(f)
             else:
-                self._out.mux(self._stream.encode(f))
+                for packet in self._codec.encode(f):
+                    self._mux(packet)
 
     def close(self) -> None:
         self.write(None)
         if self.guard is not None:
             self.loudness = self.guard.close()
         else:
-            self._out.mux(self._stream.encode(None))
-        self._out.close()
+            for packet in self._codec.encode(None):
+                self._mux(packet)
+        if self._mp4 is not None:
+            self._mp4.close()
+        if self._out is not None:
+            self._out.close()
         if self.durable:
             _fsync(self.path)
+
+    def _bare_codec(self, spec: RenditionSpec, layout: str) -> av.AudioCodecContext:
+        codec = av.CodecContext.create(spec.codec, "w")
+        assert isinstance(codec, av.AudioCodecContext)
+        codec.sample_rate = self.rate
+        codec.layout = layout
+        codec.format = spec.sample_format
+        codec.bit_rate = spec.bit_rate
+        codec.options = dict(spec.codec_options)
+        codec.time_base = Fraction(1, self.rate)
+        # Opened now: the writer needs the encoder's AudioSpecificConfig (extradata).
+        codec.open()
+        return codec
+
+    def _mux_mp4(self, packet: Packet) -> None:
+        assert self._mp4 is not None and packet.pts is not None
+        # Packets are in samples (the codec's time base is 1/rate).
+        self._mp4.write(bytes(packet), packet.pts, packet.duration or 0)
+
+    def _mux_av(self, packet: Packet) -> None:
+        assert self._out is not None
+        packet.stream = self._stream
+        self._out.mux(packet)
 
 
 def _fsync(path: Path) -> None:

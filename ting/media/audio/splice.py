@@ -24,18 +24,19 @@ limit. Packet timing (and so the MP4's duration and edit list) is the original e
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import cast
+from typing import Any, TypeAlias
 
 import av
 import numpy as np
 import numpy.typing as npt
-from av.audio.stream import AudioStream
-from av.container import OutputContainer
 
 from ting.media.audio.loudness import TP_CONTEXT, Loudness, LoudnessMeter, db, tp_envelope, undb
 
 F32 = npt.NDArray[np.float32]
+# An encoder's packet: not yet bound to a container's stream (the writer may be ours).
+Packet: TypeAlias = "av.Packet[Any]"
 
 # AAC-LC codes 1024 samples per channel in a frame.
 FRAME = 1024
@@ -110,16 +111,16 @@ class PeakGuard:
 
     def __init__(
         self,
-        out: OutputContainer,
-        stream: AudioStream,
+        codec: av.AudioCodecContext,
+        mux: Callable[[Packet], None],
         *,
         rate: int,
         layout: str,
         options: dict[str, str],
         limit_dbtp: float,
     ) -> None:
-        self._out = out
-        self._stream = stream
+        self._codec = codec
+        self._mux = mux
         self._rate = rate
         self._layout = layout
         self._options = options
@@ -128,7 +129,7 @@ class PeakGuard:
         self._limit_db = limit_dbtp
         self._decoder: av.AudioCodecContext | None = None
         # Packets, decoded frames and their true peaks from index ``_base`` on.
-        self._packets: deque[av.Packet[AudioStream]] = deque()
+        self._packets: deque[Packet] = deque()
         self._frames: deque[F32] = deque()
         self._peaks: deque[float] = deque()
         self._base = 0
@@ -153,12 +154,12 @@ class PeakGuard:
     def push(self, frame: av.AudioFrame) -> None:
         x = np.asarray(frame.to_ndarray(), dtype=np.float32).reshape(self._channels, -1)
         self._remember(x)
-        self._take(self._stream.encode(frame))
+        self._take(self._codec.encode(frame))
         self._advance()
 
     def close(self) -> Loudness:
         self._ended = True
-        self._take(self._stream.encode(None))
+        self._take(self._codec.encode(None))
         self._advance()
         assert not self._pending
         self._mux_until(self._base + len(self._packets))
@@ -178,7 +179,7 @@ class PeakGuard:
             self._ring = self._ring[:, excess:]
             self._ring_start += excess
 
-    def _take(self, packets: list[av.Packet[AudioStream]]) -> None:
+    def _take(self, packets: list[Packet]) -> None:
         for packet in packets:
             if self._decoder is None:
                 self._decoder = self._new_decoder()
@@ -192,7 +193,7 @@ class PeakGuard:
     def _new_decoder(self) -> av.AudioCodecContext:
         decoder = av.CodecContext.create("aac", "r")
         assert isinstance(decoder, av.AudioCodecContext)
-        decoder.extradata = self._stream.codec_context.extradata
+        decoder.extradata = self._codec.extradata
         decoder.sample_rate = self._rate
         decoder.layout = self._layout
         return decoder
@@ -282,7 +283,7 @@ class PeakGuard:
         dip_db = span.over_db + DIP_SLACK_DB
         for _ in range(TRIES):
             shaped = source * self._dip(span, start, source.shape[1], dip_db)
-            local = _encode(self._stream, self._options, shaped)
+            local = _encode(self._codec, self._options, shaped)
             joins = _joins(self._packets, self._base, local, start, first, last, self._ended)
             if joins is None:
                 break
@@ -363,7 +364,7 @@ class PeakGuard:
             peak = self._peaks.popleft()
             j = self._base
             self._base += 1
-            self._out.mux(packet)
+            self._mux(packet)
             if j == 0 or (end is not None and j > end):
                 continue  # the encoder's priming, and the tail: trimmed by the edit list
             keep = min(FRAME, self._fed - (j - 1) * FRAME) if self._ended else FRAME
@@ -412,9 +413,8 @@ def _peaks(
     return peaks
 
 
-def _encode(stream: AudioStream, options: dict[str, str], x: F32) -> list[bytes]:
-    """Encode ``x`` with a fresh encoder set up as ``stream``'s; packet i codes frame i."""
-    main = stream.codec_context
+def _encode(main: av.AudioCodecContext, options: dict[str, str], x: F32) -> list[bytes]:
+    """Encode ``x`` with a fresh encoder set up as ``main``; packet i codes frame i."""
     ctx = av.CodecContext.create(main.name, "w")
     assert isinstance(ctx, av.AudioCodecContext)
     ctx.sample_rate = main.sample_rate
@@ -431,7 +431,7 @@ def _encode(stream: AudioStream, options: dict[str, str], x: F32) -> list[bytes]
 
 
 def _joins(
-    packets: deque[av.Packet[AudioStream]],
+    packets: deque[Packet],
     base: int,
     local: list[bytes],
     start: int,
@@ -469,12 +469,10 @@ def _joins(
     return a, b
 
 
-def _repacket(data: bytes, like: av.Packet[AudioStream]) -> av.Packet[AudioStream]:
-    # A bare packet is typed for any stream; it joins ``like``'s below.
-    packet = cast("av.Packet[AudioStream]", av.Packet(data))
+def _repacket(data: bytes, like: Packet) -> Packet:
+    packet: Packet = av.Packet(data)
     packet.pts = like.pts
     packet.dts = like.dts
     packet.duration = like.duration
     packet.time_base = like.time_base
-    packet.stream = like.stream
     return packet
