@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import queue
 import threading
 from array import array
@@ -19,6 +20,8 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 from scipy import ndimage, signal
+
+from ting.media.audio.segments import SpooledSeries
 
 F64 = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
@@ -250,12 +253,13 @@ def segment_length(sample_rate: int) -> int:
 
 
 class _Binner:
-    """Reduces a stream of per-sample values into fixed-size bins (sum or max)."""
+    """Reduces a stream of per-sample values into fixed-size bins (sum or max), kept on
+    disk (``SpooledSeries``): a programme's segments are ~6 MB an hour."""
 
-    def __init__(self, size: int, op: np.ufunc) -> None:
+    def __init__(self, size: int, op: np.ufunc, directory: str | os.PathLike[str] | None) -> None:
         self._size = size
         self._op = op
-        self._bins: list[npt.NDArray[np.floating]] = []
+        self._bins = SpooledSeries(directory)
         self._carry: npt.NDArray[np.floating] | None = None
 
     def add(self, values: npt.NDArray[np.floating]) -> None:
@@ -267,16 +271,11 @@ class _Binner:
             self._bins.append(self._op.reduce(shaped, axis=1).astype(np.float32))
         self._carry = values[whole * self._size :]
 
-    def result(self) -> F32:
-        parts = list(self._bins)
+    def result(self) -> SpooledSeries:
         if self._carry is not None and self._carry.shape[0]:
-            parts.append(np.array([self._op.reduce(self._carry)], dtype=np.float32))
-        if not parts:
-            return np.zeros(0, dtype=np.float32)
-        merged = np.concatenate(parts).astype(np.float32, copy=False)
-        self._bins = [merged]
+            self._bins.append(np.array([self._op.reduce(self._carry)], dtype=np.float32))
         self._carry = None
-        return np.asarray(merged, dtype=np.float32)
+        return self._bins
 
 
 class _Background:
@@ -318,12 +317,19 @@ class LoudnessMeter:
     With ``segments`` it also keeps, per short segment (about 5 ms), the K-weighted
     energy and the true peak: what :mod:`ting.media.audio.plan` needs to predict the
     loudness of the limited programme without decoding it again (8 bytes per segment,
-    about 5.8 MB per hour).
+    about 5.8 MB per hour, kept in a file: ``segments.SpooledSeries``).
     """
 
     def __init__(
-        self, sample_rate: int, channels: int, *, segments: bool = False, peaks: bool = True
+        self,
+        sample_rate: int,
+        channels: int,
+        *,
+        segments: bool = False,
+        peaks: bool = True,
+        directory: str | os.PathLike[str] | None = None,
     ) -> None:
+        """``directory``: where the segments' file goes (None: the temporary directory)."""
         self.sample_rate = sample_rate
         # False: the caller knows the peaks already (splice.PeakGuard checks every frame
         # as it goes); ``result`` then reports none.
@@ -344,8 +350,8 @@ class LoudnessMeter:
         self._samples = 0
         self.peaks = TruePeakMeter()
         self.segment_len = segment_length(sample_rate)
-        self._energy = _Binner(self.segment_len, np.add) if segments else None
-        self._peak = _Binner(self.segment_len, np.maximum) if segments else None
+        self._energy = _Binner(self.segment_len, np.add, directory) if segments else None
+        self._peak = _Binner(self.segment_len, np.maximum, directory) if segments else None
         self._stream = TruePeakStream(channels) if segments else None
         self._background = _Background(self._push_peaks) if segments else None
 
@@ -397,7 +403,7 @@ class LoudnessMeter:
     def sub_energies(self) -> F64:
         return np.frombuffer(self._subs, dtype=np.float64)
 
-    def segments(self) -> tuple[F32, F32] | None:
+    def segments(self) -> tuple[SpooledSeries, SpooledSeries] | None:
         """Per segment: summed K-weighted energy and true peak (all channels)."""
         if self._energy is None or self._peak is None:
             return None

@@ -148,6 +148,7 @@ def process_audio(
             waveform_points=cfg.waveform_points,
             on_progress=report.seconds("analysing", None),
             spool=spool,
+            scratch_dir=out,
         )
         return _render(src_path, out, analysis, spool, cfg, report)
 

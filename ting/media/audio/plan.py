@@ -23,9 +23,13 @@ import numpy as np
 import numpy.typing as npt
 
 from ting.media.audio.loudness import integrated_energy, lufs, sliding_min, undb
+from ting.media.audio.segments import SpooledSeries
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
+# Per-segment values: in memory, or on disk as the analysis pass leaves them (read here
+# only by slices, a block at a time).
+Series = F32 | SpooledSeries
 
 # The limiter's shape, in milliseconds: the gain starts falling ATTACK_MS before a peak,
 # stays down HOLD_MS after it, then recovers over ATTACK_MS again. Longer than a pitch
@@ -53,8 +57,8 @@ class LevelStats:
     sub_len: int
     segment_len: int
     subs: F64
-    energies: F32
-    peaks: F32
+    energies: Series
+    peaks: Series
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -68,7 +72,7 @@ class Limiter:
     2-hour programme, and more when a redo kept the first attempt's alive.
     """
 
-    peaks: F32
+    peaks: Series
     gain: float
     ceiling: float
     attack: int
@@ -141,7 +145,7 @@ def _shape(segment_len: int, rate: int) -> tuple[int, int]:
 
 
 def _envelope_block(
-    peaks: F32, gain: float, ceiling: float, attack: int, hold: int, start: int, end: int
+    peaks: Series, gain: float, ceiling: float, attack: int, hold: int, start: int, end: int
 ) -> F32 | None:
     """The limiter gain at segment starts ``start`` .. ``end - 1`` (None: all 1).
 
@@ -172,7 +176,7 @@ def _envelope_block(
     return np.asarray(np.minimum(smooth[: end - start], 1.0), dtype=np.float32)
 
 
-def envelope_for(peaks: F32, gain: float, ceiling: float, segment_len: int, rate: int) -> F32:
+def envelope_for(peaks: Series, gain: float, ceiling: float, segment_len: int, rate: int) -> F32:
     """The limiter gain at each segment start for a static ``gain`` (linear values), for
     the whole programme at once (``Limiter.envelope`` computes a stretch of it)."""
     attack, hold = _shape(segment_len, rate)
@@ -190,8 +194,8 @@ def envelope_for(peaks: F32, gain: float, ceiling: float, segment_len: int, rate
 
 def predicted_lufs(
     subs: F64,
-    energies: F32 | F64,
-    peaks: F32,
+    energies: Series | F64,
+    peaks: Series,
     gain: float,
     ceiling: float,
     segment_len: int,

@@ -86,13 +86,22 @@ def analyse(
     waveform_points: int = DEFAULT_POINTS,
     on_progress: ProgressCallback | None = None,
     spool: PcmSpool | None = None,
+    scratch_dir: str | os.PathLike[str] | None = None,
 ) -> Analysis:
     """Probe, measure loudness (of the mono/stereo downmix) and collect waveform peaks.
 
-    With ``spool``, every decoded chunk is also written there for the encode pass.
+    With ``spool``, every decoded chunk is also written there for the encode pass. The
+    per-segment levels are kept in an unnamed file in ``scratch_dir`` (None: the
+    system's temporary directory).
     """
     return _scan(
-        path, max_duration_s, on_progress, measure=True, points=waveform_points, spool=spool
+        path,
+        max_duration_s,
+        on_progress,
+        measure=True,
+        points=waveform_points,
+        spool=spool,
+        scratch_dir=scratch_dir,
     )
 
 
@@ -104,6 +113,7 @@ def _scan(
     measure: bool,
     points: int = DEFAULT_POINTS,
     spool: PcmSpool | None = None,
+    scratch_dir: str | os.PathLike[str] | None = None,
 ) -> Analysis:
     # Measuring decodes in a thread of its own (``prefetch``); progress is then reported
     # from this thread, the caller's, where a callback may use its database connection.
@@ -121,7 +131,9 @@ def _scan(
                     if not measure:
                         continue
                     if meter is None:
-                        meter = LoudnessMeter(reader.out_rate, chunk.shape[0], segments=True)
+                        meter = LoudnessMeter(
+                            reader.out_rate, chunk.shape[0], segments=True, directory=scratch_dir
+                        )
                     meter.add(chunk)
                     peaks.add(chunk)
                     excerpts.add(position, chunk)
