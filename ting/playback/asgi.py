@@ -58,6 +58,7 @@ from ting.playback.delivery.handoff import (
     Receive,
     Scope,
     Send,
+    zero_copy_for,
 )
 
 # The path of playback:stream (ting/playback/urls.py): ``stream/<int:track_id>/<str:fmt>``.
@@ -265,7 +266,7 @@ class StreamRoute:
                 {"type": "http.response.start", "status": response.status_code, "headers": headers}
             )
             if body is not None:
-                await body.send(send, receive)
+                await body.send(send, receive, zero_copy=zero_copy_for(scope))
             elif isinstance(response, StreamingHttpResponse):
                 try:
                     async for part in response:
