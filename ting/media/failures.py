@@ -56,6 +56,8 @@ def json_params(params: Mapping[str, object]) -> dict[str, str | int | float | b
 
 def track_failure_reason(track: Track) -> str:
     """Why ``track`` failed, in the active language when its audio's failure has a code."""
+    if track.status != Track.Status.FAILED:
+        return track.failure_reason  # no query for the audio of a track that did not fail
     try:
         asset: AudioAsset | None = track.audio
     except AudioAsset.DoesNotExist:
