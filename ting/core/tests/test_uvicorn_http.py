@@ -7,6 +7,7 @@ server told it, and a counting wrapper around os.sendfile shows the bytes took t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import threading
@@ -152,13 +153,9 @@ def test_a_slow_reader_gets_every_byte_in_order(
     server: tuple[str, App], payload: Path, sendfile_calls: list[int]
 ) -> None:
     base, _ = server
-    port = int(base.rsplit(":", 1)[1])
-    with socket.socket() as client:
-        # A small receive window, read slowly: the server's socket fills and its send waits
-        # until the socket is writable again, many times.
-        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)
-        client.connect(("127.0.0.1", port))
-        client.sendall(f"GET /?pieces=0:{SIZE} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+    # A small receive window, read slowly: the server's socket fills and its send waits until
+    # the socket is writable again, many times.
+    with _requested(base, f"pieces=0:{SIZE}", receive_buffer=32 * 1024) as client:
         received = bytearray()
         while len(received) < SIZE + 200:
             chunk = client.recv(64 * 1024)
@@ -178,11 +175,7 @@ def test_a_listener_that_leaves_ends_the_send_and_the_app_hears_of_it(
     server: tuple[str, App], sendfile_calls: list[int]
 ) -> None:
     base, app = server
-    port = int(base.rsplit(":", 1)[1])
-    with socket.socket() as client:
-        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
-        client.connect(("127.0.0.1", port))
-        client.sendall(f"GET /?pieces=0:{SIZE}&listen=1 HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+    with _requested(base, f"pieces=0:{SIZE}&listen=1", receive_buffer=16 * 1024) as client:
         received = 0
         while received < 256 * 1024:
             received += len(client.recv(65536))
@@ -230,6 +223,16 @@ def test_more_than_content_length_is_refused(server: tuple[str, App]) -> None:
         httpx.get(f"{base}/?pieces=0:100&extra=-10", timeout=10)
     assert app.finished.wait(10)
     assert [str(error) for error in app.errors] == ["Response content longer than Content-Length"]
+
+
+@contextlib.contextmanager
+def _requested(base: str, query: str, *, receive_buffer: int) -> Iterator[socket.socket]:
+    """A raw connection with a small receive buffer that has sent ``GET /?query``."""
+    with socket.socket() as client:
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        client.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+        client.sendall(f"GET /?{query} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+        yield client
 
 
 def _head(received: bytes | bytearray) -> int:
