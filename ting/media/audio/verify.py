@@ -56,7 +56,7 @@ class PacketMeter:
         for packet in packets:
             if self._decoder is None:
                 self._decoder = self._new_decoder()
-            for frame in self._decoder.decode(av.Packet(bytes(packet))):
+            for frame in self._decoder.decode(packet):
                 self._keep(frame)
         if self._pending_n >= BATCH_SAMPLES:
             self._flush()
