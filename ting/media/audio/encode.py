@@ -21,6 +21,7 @@ from av.audio.stream import AudioStream
 from ting.media.audio.decode import Pcm, PcmReader
 from ting.media.audio.loudness import Loudness, LoudnessMeter
 from ting.media.audio.splice import PeakGuard
+from ting.media.audio.verify import PacketMeter
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +166,13 @@ class Encoder:
         *,
         durable: bool = True,
         peak_limit_dbtp: float | None = None,
+        measure: bool = False,
     ) -> None:
         """``peak_limit_dbtp``: for a spec with ``splice``, the true-peak limit its decoded
-        frames are held to while encoding (``loudness`` is then measured as written)."""
+        frames are held to while encoding (``loudness`` is then measured as written).
+        ``measure``: decode and meter the packets as they are produced, where the codec's
+        packets decode as its file does (``verify.PacketMeter``; Opus); ``loudness`` is
+        then the decoded rendition's."""
         self.spec = spec
         self.durable = durable
         # Samples written, at the source rate: the duration when nothing decodes the file.
@@ -202,7 +207,12 @@ class Encoder:
                 options=spec.codec_options,
                 limit_dbtp=peak_limit_dbtp,
             )
-        # Measured while writing (the guard decodes every frame); None otherwise.
+        self.meter: PacketMeter | None = None
+        if measure and self.guard is None and PacketMeter.supports(spec.codec):
+            channels = 1 if layout == "mono" else 2
+            self.meter = PacketMeter(stream, rate=self.rate, channels=channels)
+        # Measured while writing (the guard or the meter decodes every packet); None
+        # otherwise.
         self.loudness: Loudness | None = None
 
     def write(self, chunk: Pcm | None) -> None:
@@ -225,14 +235,21 @@ class Encoder:
             if self.guard is not None:
                 self.guard.push(f)
             else:
-                self._out.mux(self._stream.encode(f))
+                self._mux(self._stream.encode(f))
+
+    def _mux(self, packets: list[av.Packet[AudioStream]]) -> None:
+        if self.meter is not None:
+            self.meter.push(packets, self._pts)
+        self._out.mux(packets)
 
     def close(self) -> None:
         self.write(None)
         if self.guard is not None:
             self.loudness = self.guard.close()
         else:
-            self._out.mux(self._stream.encode(None))
+            self._mux(self._stream.encode(None))
+            if self.meter is not None:
+                self.loudness = self.meter.close(self._pts)
         self._out.close()
         if self.durable:
             _fsync(self.path)
