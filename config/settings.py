@@ -316,6 +316,11 @@ S3_QUERYSTRING_EXPIRE = env_int("S3_QUERYSTRING_EXPIRE", 3600, minimum=60)
 S3_TIMEOUT = env_int("S3_TIMEOUT", 10, minimum=1)
 # MEDIA_DELIVERY=redirect: how long a presigned audio URL works (minutes: it is a bearer token).
 TING_REDIRECT_URL_TTL = env_int("TING_REDIRECT_URL_TTL", 300, minimum=10)
+# Threads a web process runs byte requests' Django part on (ting/playback/asgi.py), each with
+# its own database connection. Each request holds one for ~0.5 ms; more threads only add GIL
+# hand-overs (bench/stream.py: 2 served ~6 % more than 8). Raise it when the database is far
+# (a few ms a round trip) and byte requests queue.
+TING_STREAM_THREADS = env_int("TING_STREAM_THREADS", 2, minimum=1)
 _default_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 if STORAGE == "s3":
     if not S3_BUCKET:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Page, Request, Route, expect
 
 from tests.browser.harness import ConsoleLog, TingServer
 
@@ -151,3 +151,32 @@ def test_share_copies_a_link_to_the_current_second(
     page.locator("#player [data-action=share]").click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.endswith(f"/track/{ting_server.audio_track_ids[0]}/?t=7")
+
+
+def test_an_audio_url_that_stopped_working_is_replaced_and_playback_goes_on(
+    zh_hant_page: Page, ting_server: TingServer
+) -> None:
+    """Signed URLs expire (MEDIA_DELIVERY=nginx-signed signs every track's): the player asks
+    for fresh data when its audio URL fails, instead of going silent."""
+    page = zh_hant_page
+    events: list[str] = []
+
+    def refuse_first(route: Route) -> None:
+        if "refused" not in events:
+            events.append("refused")
+            route.fulfill(status=403, body="expired")
+        else:
+            route.continue_()
+
+    def on_request(request: Request) -> None:
+        if "/playback/track/" in request.url:
+            events.append("data")
+
+    page.route("**/stream/**", refuse_first)
+    page.on("request", on_request)
+    page.goto(f"/track/{ting_server.audio_track_ids[0]}/")
+    page.locator(".track-actions [data-play]").click()
+    page.wait_for_function("window.tingPlayer.audio.currentTime > 0.5", timeout=20_000)
+    assert not paused(page)
+    # The player's data was asked for again after the refusal, and the new URL played.
+    assert "refused" in events and "data" in events[events.index("refused") :], events

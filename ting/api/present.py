@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from ting.catalog.models import Album, Anchor, Category, Track, Visibility
 from ting.feeds.opml import OutlineFeed
+from ting.media.failures import track_failure_reason
 from ting.media.models import Upload
 from ting.playback.models import ListeningPosition
 from ting.social.models import Comment, Notification
@@ -84,7 +85,8 @@ def studio_track(t: Track) -> dict[str, Any]:
         **track(t),
         "status": t.status,
         "visibility": t.visibility,
-        "failure_reason": t.failure_reason,
+        # In the caller's language (Accept-Language) when the failure has a code.
+        "failure_reason": track_failure_reason(t),
     }
 
 

@@ -40,6 +40,9 @@ class AudioAsset(TimestampedModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     failure_code = models.CharField(max_length=40, blank=True)
+    # The code's message is rendered in each reader's language from these (ting/media/failures.py);
+    # failure_message is the same text in the server's language, for the admin and the logs.
+    failure_params = models.JSONField(default=dict, blank=True)
     failure_message = models.TextField(blank=True)
     # What decoding found (never what the header or extension claimed).
     container = models.CharField(max_length=40, blank=True)

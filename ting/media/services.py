@@ -10,7 +10,7 @@ import errno
 import hashlib
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -21,10 +21,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ting.catalog.models import Track
 from ting.media.audio.errors import AudioRejected
+from ting.media.failures import failure_text, json_params
 from ting.media.models import AudioAsset, Rendition
 from ting.media.storage import (
     local_copy,
@@ -163,20 +163,11 @@ def asset_process(*, asset_id: int) -> AudioAsset | None:
 def _failed_run(*, asset: AudioAsset, error: Exception) -> AudioAsset:
     """What a run that still holds its claim does with what stopped it."""
     if isinstance(error, AudioRejected):
-        return _fail(asset=asset, code=error.code, message=_(error.template), params=error.params)
+        return _fail(asset=asset, code=error.code, params=error.params)
     if isinstance(error, OSError) and error.errno in _DISK_FULL:
         # Retrying at once would fail the same way; an operator reprocesses once there is room.
         logger.error("the disk is full: processing audio asset %s stopped", asset.pk)
-        return _fail(
-            asset=asset,
-            code="disk_full",
-            message=_(
-                "The server's disk was full while saving the listening versions, so nothing "
-                "was kept. The uploaded file is safe: once the site's administrators free some "
-                "space, they can process it again."
-            ),
-            params={},
-        )
+        return _fail(asset=asset, code="disk_full", params={})
     logger.error("processing audio asset %s failed", asset.pk, exc_info=error)
     return _retry_or_fail(asset=asset)
 
@@ -226,6 +217,7 @@ def _store_result(*, asset: AudioAsset, result: PipelineResult, claim: datetime)
             status=AudioAsset.Status.READY,
             stage=AudioAsset.Stage.DONE,
             failure_code="",
+            failure_params={},
             failure_message="",
             container=probe.container[:40],
             codec=probe.codec[:40],
@@ -255,13 +247,16 @@ def _store_result(*, asset: AudioAsset, result: PipelineResult, claim: datetime)
     return asset
 
 
-def _fail(*, asset: AudioAsset, code: str, message: str, params: dict[str, object]) -> AudioAsset:
-    text = message % params if params else message
+def _fail(*, asset: AudioAsset, code: str, params: Mapping[str, object]) -> AudioAsset:
+    """FAILED, with the code and its parameters (pages render them in the reader's language,
+    failures.py) and the text in the server's language (the admin, the logs, the API)."""
+    text = failure_text(code, params)
     with transaction.atomic():
         AudioAsset.objects.filter(pk=asset.pk).update(
             status=AudioAsset.Status.FAILED,
             stage=AudioAsset.Stage.DONE,
             failure_code=code[:40],
+            failure_params=json_params(params),
             failure_message=text,
         )
         Track.objects.filter(pk=asset.track_id).exclude(status=Track.Status.PUBLISHED).update(
@@ -274,15 +269,7 @@ def _fail(*, asset: AudioAsset, code: str, message: str, params: dict[str, objec
 def _retry_or_fail(*, asset: AudioAsset) -> AudioAsset:
     asset.refresh_from_db()
     if asset.attempts >= MAX_ATTEMPTS:
-        return _fail(
-            asset=asset,
-            code="internal_error",
-            message=_(
-                "Ting could not process this file (it failed twice the same way). "
-                "Try another export of the audio, or contact the site's administrators."
-            ),
-            params={},
-        )
+        return _fail(asset=asset, code="internal_error", params={})
     from ting.media.tasks import process_audio_asset
 
     AudioAsset.objects.filter(pk=asset.pk, status=AudioAsset.Status.PROCESSING).update(
@@ -332,6 +319,7 @@ def asset_requeue(*, asset_id: int) -> bool:
         attempts=0,
         claimed_at=None,
         failure_code="",
+        failure_params={},
         failure_message="",
         updated_at=now,
     )

@@ -58,13 +58,12 @@ from ting.playback.delivery.handoff import (
     Receive,
     Scope,
     Send,
+    zero_copy_for,
 )
 
 # The path of playback:stream (ting/playback/urls.py): ``stream/<int:track_id>/<str:fmt>``.
 STREAM_PATH: Final = re.compile(r"/stream/(?P<track_id>[0-9]+)/(?P<fmt>[A-Za-z0-9_]+)")
 STREAM_VIEW: Final = "playback:stream"
-# Threads for byte requests; each holds one database connection per web process.
-STREAM_THREADS: Final = 8
 
 # Middleware a byte request skips, and why nothing is lost (test_stream_handler.py).
 SKIPPED_MIDDLEWARE: Final = {
@@ -235,12 +234,15 @@ class StreamHandler(BaseHandler):
 class StreamRoute:
     """ASGI middleware: byte requests through ``StreamHandler``, the rest to ``app``."""
 
-    def __init__(self, app: ASGIApp, *, threads: int = STREAM_THREADS) -> None:
+    def __init__(self, app: ASGIApp, *, threads: int | None = None) -> None:
         self.app = app
         # Built with the app, before the server listens: loading the middleware and the
         # URLconf (the API's schemas) took ~1 s of the first byte request's time otherwise.
         self._handler = StreamHandler()
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ting-stream")
+        # Each thread holds one database connection (settings.TING_STREAM_THREADS).
+        self._pool = ThreadPoolExecutor(
+            max_workers=threads or settings.TING_STREAM_THREADS, thread_name_prefix="ting-stream"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -265,7 +267,7 @@ class StreamRoute:
                 {"type": "http.response.start", "status": response.status_code, "headers": headers}
             )
             if body is not None:
-                await body.send(send, receive)
+                await body.send(send, receive, zero_copy=zero_copy_for(scope))
             elif isinstance(response, StreamingHttpResponse):
                 try:
                     async for part in response:

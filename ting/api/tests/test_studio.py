@@ -105,3 +105,26 @@ def test_history_and_resume_positions(client: Client, listener: object, bearer: 
     assert saved.json()["position"] == 42.5
     history = client.get("/api/v1/me/history", headers=headers).json()
     assert [item["track"]["id"] for item in history["items"]] == [track.pk]
+
+
+def test_a_failed_tracks_reason_comes_in_the_callers_language(
+    client: Client, anchor: Anchor, bearer: Bearer
+) -> None:
+    from ting.media.models import AudioAsset
+
+    headers = bearer(anchor.user, "studio")
+    album = make_album(anchor=anchor)
+    track = make_track(
+        album=album, status=Track.Status.FAILED, published_at=None,
+        failure_reason="The audio is longer than the 10 hour limit.",
+    )  # fmt: skip
+    AudioAsset.objects.create(
+        track=track, key="long", original="long/original", status=AudioAsset.Status.FAILED,
+        failure_code="too_long", failure_params={"limit": 10},
+    )  # fmt: skip
+    listed = client.get(
+        f"/api/v1/studio/albums/{album.pk}/tracks",
+        headers={**headers, "Accept-Language": "zh-Hant"},
+    ).json()["items"]
+    reason = next(item["failure_reason"] for item in listed if item["id"] == track.pk)
+    assert reason == "音訊長度超過10小時的上限。"

@@ -23,6 +23,7 @@ from ting.media.audio.decode import Pcm, PcmReader
 from ting.media.audio.loudness import Loudness, LoudnessMeter
 from ting.media.audio.mp4 import AacMp4Writer
 from ting.media.audio.splice import Packet, PeakGuard
+from ting.media.audio.verify import PacketMeter
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +169,13 @@ class Encoder:
         *,
         durable: bool = True,
         peak_limit_dbtp: float | None = None,
+        measure: bool = False,
     ) -> None:
         """``peak_limit_dbtp``: for a spec with ``splice``, the true-peak limit its decoded
-        frames are held to while encoding (``loudness`` is then measured as written)."""
+        frames are held to while encoding (``loudness`` is then measured as written).
+        ``measure``: decode and meter the packets as they are produced, where the codec's
+        packets decode as its file does (``verify.PacketMeter``; Opus); ``loudness`` is
+        then the decoded rendition's."""
         self.spec = spec
         self.durable = durable
         # Samples written, at the source rate: the duration when nothing decodes the file.
@@ -223,7 +228,13 @@ class Encoder:
                 options=spec.codec_options,
                 limit_dbtp=peak_limit_dbtp,
             )
-        # Measured while writing (the guard decodes every frame); None otherwise.
+        self.meter: PacketMeter | None = None
+        metered = measure and self.guard is None and PacketMeter.supports(spec.codec)
+        if metered and self._out is not None:  # a container's stream (Opus)
+            channels = 1 if layout == "mono" else 2
+            self.meter = PacketMeter(self._stream, rate=self.rate, channels=channels)
+        # Measured while writing (the guard or the meter decodes every packet); None
+        # otherwise.
         self.loudness: Loudness | None = None
 
     def write(self, chunk: Pcm | None) -> None:
@@ -246,16 +257,22 @@ class Encoder:
             if self.guard is not None:
                 self.guard.push(f)
             else:
-                for packet in self._codec.encode(f):
-                    self._mux(packet)
+                self._emit(self._codec.encode(f))
+
+    def _emit(self, packets: list[Packet]) -> None:
+        if self.meter is not None:
+            self.meter.push(packets, self._pts)
+        for packet in packets:
+            self._mux(packet)
 
     def close(self) -> None:
         self.write(None)
         if self.guard is not None:
             self.loudness = self.guard.close()
         else:
-            for packet in self._codec.encode(None):
-                self._mux(packet)
+            self._emit(self._codec.encode(None))
+            if self.meter is not None:
+                self.loudness = self.meter.close(self._pts)
         if self._mp4 is not None:
             self._mp4.close()
         if self._out is not None:

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from scipy import ndimage, signal
+from scipy import signal
 
 from ting.media.audio.segments import SpooledSeries
 
@@ -105,12 +105,82 @@ def tp_bound() -> float:
     return _interpolator()[1]
 
 
+@lru_cache(maxsize=1)
+def _mirrored() -> tuple[tuple[int, np.float32, np.float32, np.float32], ...]:
+    """The kernel folded about its centre, for ``_interpolated_peak``.
+
+    The interpolator's taps are symmetric, so row r and row W - 1 - r of the kernel
+    mirror each other: phase 2 is symmetric, and phase 3 is phase 1 reversed. With
+    s = x[r] + x[W-1-r] and d = x[r] - x[W-1-r] (the samples at rows r and W-1-r):
+    phase 2 = sum k2[r] s, phase 1 + phase 3 = sum (k1[r] + k3[r]) s and
+    phase 1 - phase 3 = sum (k1[r] - k3[r]) d. Per pair of rows: (row, k2, k1 + k3,
+    k1 - k3); the all-zero pairs are left out.
+    """
+    kernel = _interpolator()[0].astype(np.float64)
+    width = kernel.shape[0]
+    mirror = kernel[::-1]
+    assert width % 2 == 0
+    assert np.allclose(kernel[:, 2], mirror[:, 2], atol=1e-7)
+    assert np.allclose(kernel[:, 3], mirror[:, 1], atol=1e-7)
+    pairs = []
+    for row in range(width // 2):
+        k1, k2, k3 = kernel[row, 1], kernel[row, 2], kernel[row, 3]
+        if k1 == 0.0 and k2 == 0.0 and k3 == 0.0:
+            continue
+        pairs.append((row, np.float32(k2), np.float32(k1 + k3), np.float32(k1 - k3)))
+    return tuple(pairs)
+
+
+def _interpolated_peak(planar: F32, values: F32) -> None:
+    """``values`` (one per window position, max over the channels of |x| at the
+    window's phase-0 sample) raised to the largest |value| of phases 1-3 there.
+
+    Shifted multiply-adds over the folded kernel (``_mirrored``): about half the
+    products of a direct correlation, each pass run by numpy in SIMD; three to four
+    times faster than ``ndimage.correlate1d`` per phase, which filters in float64
+    scalars, and the same to float32 rounding (about 1e-7 of full scale). Since
+    max(|a + b|, |a - b|) = |a| + |b|, the larger of phases 1 and 3 is
+    (|p1 + p3| + |p1 - p3|) / 2 without forming either.
+    """
+    width = _interpolator()[0].shape[0]
+    m = values.shape[0]
+    pairs = _mirrored()
+    buf = np.empty((5, m), dtype=np.float32)
+    total, diff, mid, s, d = buf[0], buf[1], buf[2], buf[3], buf[4]
+    for channel in planar:
+        for i, (row, k2, kplus, kminus) in enumerate(pairs):
+            lo = channel[row : row + m]
+            hi = channel[width - 1 - row : width - 1 - row + m]
+            np.add(lo, hi, out=s)
+            np.subtract(lo, hi, out=d)
+            if i == 0:
+                np.multiply(s, k2, out=mid)
+                np.multiply(s, kplus, out=total)
+                np.multiply(d, kminus, out=diff)
+                continue
+            # d is free once multiplied: the products go through it and s.
+            np.multiply(d, kminus, out=d)
+            diff += d
+            np.multiply(s, kplus, out=d)
+            total += d
+            np.multiply(s, k2, out=s)
+            mid += s
+        np.abs(total, out=total)
+        np.abs(diff, out=diff)
+        total += diff
+        total *= np.float32(0.5)
+        np.abs(mid, out=mid)
+        np.maximum(values, total, out=values)
+        np.maximum(values, mid, out=values)
+
+
 # Samples per screening block: the interpolated value at a position depends on samples
 # at most TP_CONTEXT away, so a block whose neighbours and itself cannot reach the
 # threshold needs no oversampling.
 _SCREEN = 64
-# Past this share of flagged blocks, one dense correlation beats gathering windows.
-_DENSE_SHARE = 0.1
+# Past this share of flagged blocks, the dense pass over the whole chunk beats gathering
+# windows (the gather costs about 25 times more per position).
+_DENSE_SHARE = 0.03
 
 
 def tp_envelope(x: F32, threshold: float) -> F32:
@@ -143,19 +213,9 @@ def tp_envelope(x: F32, threshold: float) -> F32:
     near[1:] |= flagged[:-1]
     near[:-1] |= flagged[1:]
     if near.mean() > _DENSE_SHARE:
-        values = mag.copy()
-        # One buffer for every phase, and in-place abs/max: the temporaries cost about
-        # as much as the correlations.
-        phase = np.empty(planar.shape, dtype=np.float32)
-        for p in range(1, OVERSAMPLE):
-            # out[i] = sum_r kernel[r, p] * x[i - first + r]
-            ndimage.correlate1d(
-                planar, kernel[:, p], axis=-1, mode="constant", origin=-1, output=phase
-            )
-            np.abs(phase, out=phase)
-            for channel in phase:
-                np.maximum(values, channel, out=values)
-        env[first : last + 1] = values[first : last + 1]
+        values = env[first : last + 1]
+        values[:] = mag[first : last + 1]
+        _interpolated_peak(planar.astype(np.float32, copy=False), values)
         return env
     starts = np.nonzero(near)[0] * _SCREEN
     positions = (starts[:, None] + np.arange(_SCREEN)[None, :]).ravel()

@@ -407,7 +407,9 @@ def _encode(
             verify = cfg.verify and (spec.measure or cfg.verify_all)
             # A splicing codec (AAC) holds its decoded peaks to the limit as it writes.
             limit = cfg.true_peak_dbtp if verify else None
-            encoder = Encoder(spec, Path(name), rate, layout, peak_limit_dbtp=limit)
+            # The others are decoded and metered as they are encoded where the codec
+            # allows (Opus), so that work overlaps the other encoders (verify.py).
+            encoder = Encoder(spec, Path(name), rate, layout, peak_limit_dbtp=limit, measure=verify)
             shaper = _Shaper(steps[spec.name])
             threads.append(EncoderThread(encoder, shaper=shaper, verify=verify))
         for t in threads:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import signal
 
 from ting.media.audio import PipelineConfig, process_audio
 from ting.media.audio.encode import measure_file
@@ -18,7 +19,7 @@ from ting.media.audio.loudness import (
     segment_length,
     tp_envelope,
 )
-from ting.media.audio.plan import LevelStats, envelope_for, solve
+from ting.media.audio.plan import GainPlan, LevelStats, Limiter, envelope_for, solve
 from ting.media.audio.testing import speech_like
 
 
@@ -179,3 +180,51 @@ def test_the_envelope_computed_chunk_by_chunk_is_the_whole_programmes() -> None:
     # Stretches as the encode pass asks for them, across block edges and past the end.
     for first, stop in [(0, 1), (0, 300), (17, 400), (count - 5, count + 1), (count, count + 1)]:
         assert np.allclose(limiter.envelope(first, stop), whole[first:stop], atol=1e-6)
+
+
+def _upsampled_envelope(x: np.ndarray) -> np.ndarray:
+    """The true-peak envelope from a plain float64 4x upsampling with the same 49-tap
+    filter (scipy's upfirdn), independent of the folded kernel the meter uses."""
+    taps = signal.firwin(49, 0.25, window=("kaiser", 8.0)) * 4
+    planar = np.atleast_2d(x).astype(np.float64)
+    y = signal.upfirdn(taps, planar, up=4, axis=-1)[:, 24 : 24 + 4 * planar.shape[1]]
+    phases = y.reshape(planar.shape[0], -1, 4)
+    # Phase 0 is the sample itself (the filter's centre tap is 1 - 2e-5, not 1: BS.1770
+    # asks that the true peak never read below the sample peak).
+    phases[:, :, 0] = planar
+    return np.asarray(np.abs(phases).max(axis=(0, 2)))
+
+
+@pytest.mark.parametrize(("channels", "n"), [(2, 65550), (1, 3001), (2, 15), (1, 200)])
+def test_the_true_peak_envelope_is_a_4x_upsampling(channels: int, n: int) -> None:
+    rng = np.random.default_rng(n)
+    x = (rng.standard_normal((channels, n)) * 0.1).astype(np.float32)
+    # A quarter-rate sine sampled 45 degrees off its crests: 0.9 at the samples, about
+    # 1.27 between them.
+    x[:, n // 3 : n // 3 + 8] = [0.9, 0.9, -0.9, -0.9, 0.9, 0.9, -0.9, -0.9]
+    env = tp_envelope(x if channels == 2 else x[0], -1.0)
+    expected = _upsampled_envelope(x)
+    first, last = 6, n - 8  # the positions with a whole window (TP_CONTEXT - 1 .. n - 8)
+    assert np.allclose(env[first : last + 1], expected[first : last + 1], rtol=0, atol=1e-6)
+    assert not env[:first].any() and not env[last + 1 :].any()
+    assert float(env.max()) > 1.1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_applied_gain_is_linear_between_segment_starts(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 300))
+    count = int(rng.integers(1, 200))
+    peaks = rng.uniform(0.2, 1.5, count).astype(np.float32)
+    limiter = Limiter(peaks, 1.3, 0.9, 3, 10)
+    plan = GainPlan(2.0, size, limiter, None)
+    env = limiter.envelope(0, count + 1).astype(np.float64)
+    gain = 10.0 ** (2.0 / 20.0)
+    for _ in range(20):
+        # Pieces anywhere, including past the programme's last segment.
+        start = int(rng.integers(0, size * count + 500))
+        n = int(rng.integers(1, 3000))
+        x = rng.uniform(-1.0, 1.0, (2, n)).astype(np.float32)
+        knots = np.arange(count + 1, dtype=np.float64) * size
+        curve = np.interp(np.arange(start, start + n, dtype=np.float64), knots, env) * gain
+        assert np.allclose(plan.apply(x, start), x * curve, rtol=1e-6, atol=1e-7)

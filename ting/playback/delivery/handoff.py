@@ -33,6 +33,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SCOPE_KEY: Final = "ting.file_handoff"
+# The ASGI "Zero Copy Send" extension (ting/core/uvicorn_http.py implements it for uvicorn).
+ZERO_COPY: Final = "http.response.zerocopysend"
 HEADER: Final = "X-Ting-Handoff"
 _HEADER_LOWER: Final = HEADER.lower().encode("latin-1")
 
@@ -134,8 +136,13 @@ class FileBody:
         self._reading = _READ_POOL.submit(os.pread, fd, length, offset)
         return await asyncio.wrap_future(self._reading)
 
-    async def send(self, send: Send, receive: Receive) -> None:
-        """Send every segment as ``http.response.body`` messages, the last with no more_body."""
+    async def send(self, send: Send, receive: Receive, *, zero_copy: bool = False) -> None:
+        """Send every segment as ``http.response.body`` messages, the last with no more_body.
+
+        With ``zero_copy`` (the server offers the ASGI zero-copy send extension, see
+        ``zero_copy_for``) file ranges go as ``http.response.zerocopysend`` messages instead:
+        the server sends them from the descriptor with sendfile, and nothing is read here.
+        """
         loop = asyncio.get_running_loop()
         hang_up: asyncio.Task[None] | None = None
         began, sent = loop.time(), 0
@@ -156,6 +163,21 @@ class FileBody:
                             hang_up = loop.create_task(_hung_up(receive))
                         elif hang_up.done():
                             return
+                    if zero_copy:
+                        length = min(chunk, end - offset)
+                        offset += length
+                        sent += length
+                        await send(
+                            {
+                                "type": ZERO_COPY,
+                                "file": self.descriptor(),
+                                "offset": offset - length,
+                                "count": length,
+                                "more_body": offset < end or index < last,
+                            }
+                        )
+                        chunk = next_chunk(length, sent, loop.time() - began)
+                        continue
                     data = await self.read(min(chunk, end - offset), offset)
                     if not data:
                         raise FileChangedError("file shrank while being sent")
@@ -218,6 +240,11 @@ class Handoff:
         self.pending.clear()
 
 
+def zero_copy_for(scope: Scope) -> bool:
+    """Whether the server takes ``http.response.zerocopysend`` messages for this request."""
+    return ZERO_COPY in (scope.get("extensions") or {})
+
+
 def handoff_for(scope: Scope | None) -> Handoff | None:
     """The request's Handoff when a ``FileHandoff`` runs in front of Django, else None."""
     if scope is None:
@@ -259,7 +286,7 @@ class FileHandoff:
             await self.app(scope, receive, relay)
             if claimed is not None:
                 body, claimed = claimed, None
-                await body.send(send, receive)
+                await body.send(send, receive, zero_copy=zero_copy_for(scope))
         finally:
             if claimed is not None:
                 claimed.close()

@@ -181,3 +181,42 @@ def test_public_sources_are_stable_urls(client: Client, audio_track: Callable[..
         "src": f"/stream/{track.pk}/opus32",
     }
     assert data["waveform"] == [0.5] * 10
+
+
+def test_the_stream_selector_loads_what_the_orm_would(
+    audio_track: Callable[..., Track],
+) -> None:
+    from django.db.models import Field
+    from django.db.models.signals import post_init, pre_init
+
+    from ting.playback.selectors import STREAM_FIELDS, rendition_for_stream
+
+    track = audio_track(visibility=Visibility.UNLISTED)
+    ours = rendition_for_stream(track_id=track.pk, fmt="aac64")
+    orm = (
+        Rendition.objects.select_related("asset__track__album__anchor")
+        .filter(asset__track_id=track.pk, format="aac64", asset__status=AudioAsset.Status.READY)
+        .get()
+    )
+    assert ours is not None
+    pairs = [
+        (ours, orm),
+        (ours.asset, orm.asset),
+        (ours.asset.track, orm.asset.track),
+        (ours.asset.track.album, orm.asset.track.album),
+        (ours.asset.track.album.anchor, orm.asset.track.album.anchor),
+    ]
+    for mine, theirs in pairs:
+        assert type(mine) is type(theirs)
+        assert mine._state.adding is False and mine._state.db == theirs._state.db
+        for name in STREAM_FIELDS[type(mine)]:
+            field = type(mine)._meta.get_field(name)
+            assert isinstance(field, Field)
+            attname = field.attname
+            assert getattr(mine, attname) == getattr(theirs, attname), (type(mine), name)
+        # The instances skip __init__, so nothing may listen for it (a receiver added for one
+        # of these models would need the selector to send the signals).
+        assert not pre_init.has_listeners(type(mine)) and not post_init.has_listeners(type(mine))
+    assert ours.file.name == orm.file.name and ours.file.path == orm.file.path
+    assert ours.asset.track.published_at == orm.asset.track.published_at
+    assert rendition_for_stream(track_id=track.pk, fmt="mp3_128") is None

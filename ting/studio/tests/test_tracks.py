@@ -201,3 +201,48 @@ def test_another_anchor_gets_404_for_a_track(
     assert (
         client.post(reverse("studio:track", args=[track.pk]), _edit_form(track)).status_code == 404
     )
+
+
+def test_a_processing_failure_reads_in_the_anchors_language(
+    anchor_client: Client, album: Album, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The worker that rejects the file speaks the server's language; the studio speaks the
+    anchor's: the reason is stored as a code with its parameters and rendered per reader."""
+    import io
+
+    from ting.media import services
+
+    track = make_track(album=album, status=Track.Status.PROCESSING, published_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.asset_create(
+            track=track, content=io.BytesIO(b"hello, this is not audio\n" * 40), filename="a.mp3"
+        )
+    asset = AudioAsset.objects.get(track=track)
+    assert asset.status == AudioAsset.Status.FAILED and asset.failure_code == "not_audio"
+    assert set(asset.failure_params) == {"detail"}
+    url = reverse("studio:track_status", args=[track.pk])
+    pages = {}
+    for language in ("en", "zh-hant", "zh-hans"):
+        anchor_client.cookies["ting_language"] = language
+        pages[language] = anchor_client.get(url).content.decode()
+    assert "This file is not audio Ting can read (" in pages["en"]
+    assert "這個檔案不是 Ting 能讀取的音訊（" in pages["zh-hant"]
+    assert "这个文件不是 Ting 能识别的音频（" in pages["zh-hans"]
+    # The public track page, which its anchor sees while it is not published, says the same.
+    anchor_client.cookies["ting_language"] = "zh-hant"
+    page = anchor_client.get(reverse("track", args=[track.pk])).content.decode()
+    assert "這個檔案不是 Ting 能讀取的音訊（" in page
+
+
+def test_a_failure_stored_without_its_parameters_shows_the_stored_text(
+    anchor_client: Client, album: Album
+) -> None:
+    track = make_track(
+        album=album, status=Track.Status.FAILED, published_at=None, failure_reason="舊的原因"
+    )
+    AudioAsset.objects.create(
+        track=track, key="old", original="old/original", status=AudioAsset.Status.FAILED,
+        failure_code="truncated", failure_message="舊的原因",
+    )  # fmt: skip
+    page = anchor_client.get(reverse("studio:track_status", args=[track.pk])).content.decode()
+    assert "舊的原因" in page and "%(" not in page
