@@ -98,17 +98,16 @@ def _stream_query(vendor: str) -> tuple[str, tuple[Load, ...], list[Converter]]:
     models: tuple[type[Model], ...] = (Rendition, AudioAsset, Track, Album, Anchor)
     quote = connection.ops.quote_name
     aliases = ("r", "s", "t", "b", "n")
+    loaded = {
+        model: [f for f in model._meta.concrete_fields if f.name in STREAM_FIELDS[model]]
+        for model in models
+    }
     fields = [
         (alias, field)
         for model, alias in zip(models, aliases, strict=True)
-        for field in model._meta.concrete_fields
-        if field.name in STREAM_FIELDS[model]
+        for field in loaded[model]
     ]
-    loads = tuple(
-        (model, [field.attname for field in model._meta.concrete_fields
-                 if field.name in STREAM_FIELDS[model]])
-        for model in models
-    )  # fmt: skip
+    loads = tuple((model, [field.attname for field in loaded[model]]) for model in models)
     columns = ", ".join(f"{alias}.{quote(str(field.column))}" for alias, field in fields)
     converters: list[Converter] = []
     for index, (alias, field) in enumerate(fields):

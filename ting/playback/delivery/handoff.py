@@ -165,17 +165,17 @@ class FileBody:
                             return
                     if zero_copy:
                         length = min(chunk, end - offset)
-                        offset += length
-                        sent += length
                         await send(
                             {
                                 "type": ZERO_COPY,
                                 "file": self.descriptor(),
-                                "offset": offset - length,
+                                "offset": offset,
                                 "count": length,
-                                "more_body": offset < end or index < last,
+                                "more_body": offset + length < end or index < last,
                             }
                         )
+                        offset += length
+                        sent += length
                         chunk = next_chunk(length, sent, loop.time() - began)
                         continue
                     data = await self.read(min(chunk, end - offset), offset)
