@@ -8,7 +8,13 @@ import av
 import numpy as np
 import pytest
 
-from ting.media.audio.loudness import LoudnessMeter, TruePeakLimiter, TruePeakMeter, db
+from ting.media.audio.loudness import (
+    LoudnessMeter,
+    TruePeakLimiter,
+    TruePeakMeter,
+    db,
+    integrated_energy,
+)
 from ting.media.audio.probe import analyse
 from ting.media.audio.testing import sine
 from ting.media.audio.waveform import PeakAccumulator
@@ -74,6 +80,29 @@ def test_silence_has_no_integrated_loudness() -> None:
     meter = LoudnessMeter(48000, 2)
     meter.add(np.zeros((2, 48000 * 2), dtype=np.float32))
     assert meter.result().integrated_lufs is None
+
+
+def test_silence_after_sound_keeps_the_k_weighting_state_out_of_subnormal_floats() -> None:
+    # Subnormal floats cost the CPU 30-40 times more per operation: the filter's state
+    # decaying through them made every pause of digital silence the slowest audio to
+    # measure. The state must stay normal (or exactly zero), and no figure may move.
+    rng = np.random.default_rng(3)
+    burst = (rng.standard_normal((2, 48000)) * 0.1).astype(np.float32)
+    meter = LoudnessMeter(48000, 2)
+    alone = LoudnessMeter(48000, 2)
+    meter.add(burst)
+    alone.add(burst)
+    for _ in range(20):  # 20 s of digital silence, in chunks, as a decoder hands them over
+        meter.add(np.zeros((2, 48000), dtype=np.float32))
+    state = np.abs(meter._zi)
+    assert np.all((state == 0) | (state >= np.finfo(np.float32).tiny)), state
+    subs = meter.sub_energies()
+    # Under sound the guard rounds away entirely; in silence it is ~-300 dB.
+    np.testing.assert_array_equal(subs[:10], alone.sub_energies()[:10])
+    assert subs[12:].max() < 1e-25
+    exact = subs.copy()
+    exact[exact < 1e-20] = 0.0
+    assert integrated_energy(subs) == integrated_energy(exact)
 
 
 def test_true_peak_finds_an_inter_sample_peak_the_samples_miss() -> None:
