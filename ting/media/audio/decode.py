@@ -244,8 +244,8 @@ class PcmReader:
             if limit is not None and seconds > limit:
                 raise AudioRejected("too_long", {"limit": _hours(limit)})
             for f in out:
-                arr = f.to_ndarray()
-                pending.append(np.asarray(arr, dtype=np.float32))
+                arr = frame_pcm(f)
+                pending.append(arr)
                 pending_n += arr.shape[-1]
             if pending_n >= self._chunk:
                 yield _join(pending)
@@ -256,7 +256,7 @@ class PcmReader:
         if resampler is not None:
             try:
                 for f in resampler.resample(None):
-                    pending.append(np.asarray(f.to_ndarray(), dtype=np.float32))
+                    pending.append(frame_pcm(f))
             except DECODE_ERRORS:
                 stats.errors += 1
         if pending:
@@ -310,6 +310,28 @@ def prefetch(chunks: Iterator[Pcm], depth: int = 4) -> Generator[Pcm, None, None
             with contextlib.suppress(queue.Empty):
                 items.get(timeout=0.1)
         thread.join()
+
+
+def frame_pcm(frame: av.AudioFrame) -> Pcm:
+    """A float frame as a (channels, samples) float32 array, in one copy.
+
+    PyAV's ``to_ndarray`` wraps each plane in an array and stacks them: three times the
+    cost of copying the planes, paid per frame (every 20-26 ms of audio, ~150,000 frames
+    an hour for each decoder and encoder the pipeline runs).
+    """
+    n = frame.samples
+    name = frame.format.name
+    if name == "fltp":
+        planes = frame.planes
+        out = np.empty((len(planes), n), dtype=np.float32)
+        for channel, plane in enumerate(planes):
+            out[channel] = np.frombuffer(memoryview(plane), dtype=np.float32, count=n)
+        return out
+    if name == "flt":
+        channels = len(frame.layout.channels)
+        packed = np.frombuffer(memoryview(frame.planes[0]), dtype=np.float32, count=n * channels)
+        return np.ascontiguousarray(packed.reshape(n, channels).T)
+    raise ValueError(f"expected float samples, got {name}")
 
 
 def _join(parts: list[Pcm]) -> Pcm:

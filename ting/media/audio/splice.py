@@ -32,6 +32,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from ting.media.audio.decode import frame_pcm
 from ting.media.audio.loudness import TP_CONTEXT, Loudness, LoudnessMeter, db, tp_envelope, undb
 
 F32 = npt.NDArray[np.float32]
@@ -135,8 +136,11 @@ class PeakGuard:
         self._base = 0
         self._checked = 0  # frames below this index have a peak
         self._pending: list[_Span] = []
-        self._ring = np.zeros((self._channels, 0), dtype=np.float32)
-        self._ring_start = 0
+        # The input of the last RING_FRAMES frames, at the end of ``_buf[:, :_filled]``:
+        # appended in place and moved to the front once per buffer's worth, not copied
+        # whole for every frame pushed.
+        self._buf = np.zeros((self._channels, 2 * RING_FRAMES * FRAME), dtype=np.float32)
+        self._filled = 0
         self._fed = 0
         self._ended = False
         self._accepted_peak = 0.0
@@ -152,7 +156,7 @@ class PeakGuard:
     # -- feeding ---------------------------------------------------------------
 
     def push(self, frame: av.AudioFrame) -> None:
-        x = np.asarray(frame.to_ndarray(), dtype=np.float32).reshape(self._channels, -1)
+        x = frame_pcm(frame)
         self._remember(x)
         self._take(self._codec.encode(frame))
         self._advance()
@@ -172,12 +176,28 @@ class PeakGuard:
         )
 
     def _remember(self, x: F32) -> None:
-        self._ring = np.concatenate([self._ring, x], axis=1)
-        self._fed += x.shape[1]
-        excess = self._ring.shape[1] - RING_FRAMES * FRAME
-        if excess > 0:
-            self._ring = self._ring[:, excess:]
-            self._ring_start += excess
+        n = x.shape[1]
+        if self._filled + n > self._buf.shape[1]:
+            kept = min(self._filled, RING_FRAMES * FRAME)
+            self._buf[:, :kept] = self._buf[:, self._filled - kept : self._filled]
+            self._filled = kept
+            if kept + n > self._buf.shape[1]:  # a push longer than the spare room
+                grown = np.zeros((self._channels, kept + n), dtype=np.float32)
+                grown[:, :kept] = self._buf[:, :kept]
+                self._buf = grown
+        self._buf[:, self._filled : self._filled + n] = x
+        self._filled += n
+        self._fed += n
+
+    @property
+    def _ring(self) -> F32:
+        """The input kept for local encodes: the last RING_FRAMES frames (or fewer)."""
+        return self._buf[:, max(0, self._filled - RING_FRAMES * FRAME) : self._filled]
+
+    @property
+    def _ring_start(self) -> int:
+        """The input sample index of ``_ring``'s first column."""
+        return self._fed - int(self._ring.shape[1])
 
     def _take(self, packets: list[Packet]) -> None:
         for packet in packets:
@@ -372,11 +392,12 @@ class PeakGuard:
             self._to_meter.append(body)
             self._metered += body.shape[1]
             self._true_peak = max(self._true_peak, peak)
-            self._sample_peak = max(self._sample_peak, float(np.abs(body).max(initial=0.0)))
         if len(self._to_meter) >= BATCH or (self._ended and not self._packets):
             # In batches: the meter's cost is mostly per call at 1024 samples.
             if self._to_meter:
-                self._meter.add(np.concatenate(self._to_meter, axis=1))
+                batch = np.concatenate(self._to_meter, axis=1)
+                self._meter.add(batch)
+                self._sample_peak = max(self._sample_peak, float(np.abs(batch).max(initial=0.0)))
             self._to_meter = []
 
 
@@ -384,7 +405,7 @@ def _decode(decoder: av.AudioCodecContext, packets: list[bytes], channels: int) 
     frames: list[F32] = []
     for data in packets:
         for frame in decoder.decode(av.Packet(data)):
-            frames.append(np.asarray(frame.to_ndarray(), dtype=np.float32).reshape(channels, -1))
+            frames.append(frame_pcm(frame).reshape(channels, -1))
     return frames
 
 
@@ -404,10 +425,13 @@ def _peaks(
     env = tp_envelope(signal, threshold)[left.shape[1] : left.shape[1] + body.shape[1]]
     sample = np.abs(body).max(axis=0)
     np.maximum(env, sample, out=env)
+    lengths = [frame.shape[1] for frame in frames]
+    if min(lengths) > 0:  # decoded AAC frames always are; reduceat needs it
+        starts = np.cumsum([0, *lengths[:-1]])
+        return [float(v) for v in np.maximum.reduceat(env, starts)]
     peaks: list[float] = []
     at = 0
-    for frame in frames:
-        n = frame.shape[1]
+    for n in lengths:
         peaks.append(float(env[at : at + n].max(initial=0.0)))
         at += n
     return peaks

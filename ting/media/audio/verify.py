@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from av.audio.stream import AudioStream
 
+from ting.media.audio.decode import frame_pcm
 from ting.media.audio.loudness import Loudness, LoudnessMeter
 
 F32 = npt.NDArray[np.float32]
@@ -82,9 +83,7 @@ class PacketMeter:
         return decoder
 
     def _keep(self, frame: av.AudioFrame) -> None:
-        x = np.asarray(frame.to_ndarray(), dtype=np.float32)
-        # Packed formats come back as (1, samples * channels), interleaved.
-        x = x.reshape(-1, self._channels).T if not frame.format.is_planar else x
+        x = frame_pcm(frame)
         self._pending.append(x.reshape(self._channels, -1))
         self._pending_n += x.shape[-1]
         self._decoded += x.shape[-1]
