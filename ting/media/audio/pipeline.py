@@ -36,6 +36,7 @@ from ting.media.audio.encode import (
     RenditionSpec,
     measure_file,
 )
+from ting.media.audio.heap import release_free_heap
 from ting.media.audio.loudness import Loudness, LoudnessMeter
 from ting.media.audio.plan import SLACK_LU, GainPlan, solve
 from ting.media.audio.probe import Analysis, ProbeResult, analyse
@@ -53,6 +54,10 @@ CALIBRATION_ROUNDS = 2
 # all) is not calibrated again: its second round would change the plan by less than
 # the measurement's own scatter. On the bench's speech this skips Opus and AAC.
 SETTLED_LU = 0.15
+
+# How often the encode pass hands the C heap's free pages back (heap.py), in seconds of
+# audio: the worker's memory then stays flat over a programme of any length.
+TRIM_EVERY_S = 60.0
 
 # A mono file plays on both speakers, which sounds about 3 dB louder than the same
 # programme in stereo at the same measured loudness; Apple asks for -19 LUFS mono for
@@ -150,7 +155,13 @@ def process_audio(
             spool=spool,
             scratch_dir=out,
         )
-        return _render(src_path, out, analysis, spool, cfg, report)
+        # The decode thread's buffers and the analysis's temporaries are gone: their pages
+        # go back before the encoders start allocating theirs.
+        release_free_heap()
+        try:
+            return _render(src_path, out, analysis, spool, cfg, report)
+        finally:
+            release_free_heap()
 
 
 def _render(
@@ -415,12 +426,14 @@ def _encode(
         for t in threads:
             t.start()
         progress = report.seconds("encoding", analysis.probe.duration_s)
+        trim = _Trimmer(round(TRIM_EVERY_S * rate))
         if spool.complete:
             done = 0
             for chunk in spool.chunks():
                 _feed(threads, chunk)
                 done += chunk.shape[-1]
                 progress(done / rate)
+                trim(chunk.shape[-1])
         else:
             with PcmReader(
                 src,
@@ -431,6 +444,7 @@ def _encode(
             ) as reader:
                 for chunk in reader.chunks():
                     _feed(threads, chunk)
+                    trim(chunk.shape[-1])
     finally:
         for t in threads:
             if t.is_alive():
@@ -447,6 +461,20 @@ def _encode(
         assert t.result is not None
         results.append(t.result)
     return results
+
+
+class _Trimmer:
+    """Calls ``release_free_heap`` once every ``every`` samples fed."""
+
+    def __init__(self, every: int) -> None:
+        self._every = max(1, every)
+        self._since = 0
+
+    def __call__(self, samples: int) -> None:
+        self._since += samples
+        if self._since >= self._every:
+            self._since = 0
+            release_free_heap()
 
 
 def _feed(threads: list[EncoderThread], chunk: Pcm) -> None:
