@@ -6,8 +6,8 @@ their size (it does after the first such free). Pages freed inside an arena stay
 and resident until the arena's top is free, which a long-lived small allocation next to
 the top can prevent for good: the worker's resident size then creeps up with the
 programme's length although what it holds does not. ``malloc_trim`` returns every
-whole free page of every arena (``madvise``); called every minute or so of audio it
-costs well under a millisecond.
+whole free page of every arena (``madvise``): a few milliseconds when there is much to
+hand back, microseconds when there is not, and the pipeline calls it once a minute of audio.
 
 Only glibc has it; elsewhere (macOS, musl) this does nothing.
 """
