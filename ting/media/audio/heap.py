@@ -4,8 +4,9 @@ The pipeline's threads allocate and free arrays of a few hundred kilobytes per c
 glibc serves them from per-thread arenas once its dynamic mmap threshold has risen past
 their size (it does after the first such free). Pages freed inside an arena stay mapped
 and resident until the arena's top is free, which a long-lived small allocation next to
-the top can prevent for good: the worker's resident size then creeps up with the
-programme's length although what it holds does not. ``malloc_trim`` returns every
+the top can prevent for good: a worker's resident size can then creep up with the
+programme's length although what it holds does not (a safeguard: on the bench's hour the
+pipeline stays flat either way, see docs/benchmarks.md). ``malloc_trim`` returns every
 whole free page of every arena (``madvise``): a few milliseconds when there is much to
 hand back, microseconds when there is not, and the pipeline calls it once a minute of audio.
 
