@@ -42,7 +42,8 @@ def failure_text(code: str, params: Mapping[str, object] | None) -> str:
     try:
         return text % dict(params)
     except (KeyError, TypeError, ValueError):
-        # A translation that lost a placeholder must not break the page: the source text.
+        # A translation that lost a placeholder must not break the page: fall back to the
+        # source text, which has them all.
         return template % dict(params)
 
 

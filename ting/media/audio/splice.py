@@ -204,7 +204,7 @@ class PeakGuard:
             if self._decoder is None:
                 self._decoder = self._new_decoder()
             self._packets.append(packet)
-            decoded = _decode(self._decoder, [bytes(packet)], self._channels)
+            decoded = _decode(self._decoder, [bytes(packet)])
             if len(decoded) != 1:
                 raise RuntimeError("AAC decoder did not return one frame per packet")
             self._frames.append(decoded[0])
@@ -343,7 +343,7 @@ class PeakGuard:
             for i in range(begin, end + 1)
         ]
         decoder = self._new_decoder()
-        decoded = _decode(decoder, data, self._channels)
+        decoded = _decode(decoder, data)
         if len(decoded) != len(data):
             return None
         # The frames just outside the span must come out bit-identical: AAC-LC carries
@@ -401,11 +401,11 @@ class PeakGuard:
             self._to_meter = []
 
 
-def _decode(decoder: av.AudioCodecContext, packets: list[bytes], channels: int) -> list[F32]:
+def _decode(decoder: av.AudioCodecContext, packets: list[bytes]) -> list[F32]:
     frames: list[F32] = []
     for data in packets:
         for frame in decoder.decode(av.Packet(data)):
-            frames.append(frame_pcm(frame).reshape(channels, -1))
+            frames.append(frame_pcm(frame))
     return frames
 
 

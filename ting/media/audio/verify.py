@@ -84,7 +84,7 @@ class PacketMeter:
 
     def _keep(self, frame: av.AudioFrame) -> None:
         x = frame_pcm(frame)
-        self._pending.append(x.reshape(self._channels, -1))
+        self._pending.append(x)
         self._pending_n += x.shape[-1]
         self._decoded += x.shape[-1]
 
