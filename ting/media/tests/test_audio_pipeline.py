@@ -7,6 +7,9 @@ import pytest
 
 from ting.media.audio import AudioRejected, PipelineConfig, process_audio
 from ting.media.audio.encode import measure_file
+from ting.media.audio.loudness import Loudness
+from ting.media.audio.pipeline import _Aim, _correct, _Step
+from ting.media.audio.plan import GainPlan
 
 
 def test_renditions_of_a_test_tone_measure_minus_16_lufs_under_the_peak_limit(
@@ -105,3 +108,30 @@ def test_it_returns_a_thousand_point_waveform_and_the_probe(
     result = process_audio(make_speech("s.mp3", seconds=3.0), tmp_path / "out")
     assert len(result.waveform) == 1000
     assert result.probe.duration_s == pytest.approx(3.0, abs=0.1)
+
+
+def _measured(lufs: float, dbtp: float) -> Loudness:
+    return Loudness(
+        integrated_lufs=lufs,
+        lra_lu=3.0,
+        true_peak_dbtp=dbtp,
+        sample_peak_dbfs=None,
+        duration_s=60.0,
+    )
+
+
+def test_a_redo_for_the_peaks_lowers_the_ceiling_and_leaves_the_loudness_aim() -> None:
+    """Over the peak limit: the ceiling drops by the overshoot plus 0.3 dB; the loudness
+    miss, within the tolerance, is not chased (more makeup, more codec overshoot)."""
+    step = _Step(GainPlan(10.0, 240, None, -14.8), ceiling_db=-2.5, target=-14.8)
+    aim = _Aim(margin_db=1.0, floor_db=1.0, loss_lu=1.2)
+    assert _correct(_measured(-16.47, -0.98), step, aim, -16.0, PipelineConfig())
+    assert aim.margin_db == pytest.approx(1.0 + 0.52 + 0.3)
+    assert aim.extra_lu == 0.0
+
+
+def test_a_rendition_within_both_limits_is_kept_and_teaches_nothing() -> None:
+    step = _Step(GainPlan(10.0, 240, None, -14.8), ceiling_db=-2.5, target=-14.8)
+    aim = _Aim(margin_db=1.0, floor_db=1.0, loss_lu=1.2)
+    assert not _correct(_measured(-16.47, -1.6), step, aim, -16.0, PipelineConfig())
+    assert (aim.margin_db, aim.extra_lu) == (1.0, 0.0)
