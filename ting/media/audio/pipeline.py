@@ -222,7 +222,7 @@ def _render(
                 break
             todo = retry
             # The finished encoders' buffers are free now: hand their pages back before the
-            # redo's encoders allocate theirs (the switch was the 2-hour run's peak, +11 MB).
+            # redo's encoders allocate theirs (the switch was a 2-hour run's peak: +12 MB).
             release_free_heap()
         renditions = {
             name: _finalise(item, attempts, out / f"{cfg.stem}.{item.spec.extension}")
