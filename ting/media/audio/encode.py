@@ -51,7 +51,8 @@ class RenditionSpec:
     # where the codec's peaks or loudness stray from what the calibration excerpts
     # showed. Opus at 32 kb/s overshoots erratically (up to 1.4 dB more than on the
     # excerpts) and AAC's loss varies; LAME at 128 kb/s stayed within 0.1 LU and
-    # 0.3 dB of its calibrated figures on every signal tested, so it is not decoded.
+    # 0.3 dB of its calibrated figures on every short signal tested, so it is not
+    # decoded (its peaks over an hour strayed further: see MP3_128K's long margin).
     measure: bool = False
     # The margin's floor for a programme longer than the calibration excerpts, whose
     # worst overshoot they cannot have seen (None: peak_margin_db).
@@ -135,6 +136,11 @@ MP3_128K = RenditionSpec(
     0.3,
     {"compression_level": "5"},
     loudness_loss_lu=(0.6, 0.55),
+    # Not decoded, so its whole-programme overshoot is never seen: on an hour of the bench's
+    # speech LAME peaked 0.3-0.5 dB above what the excerpts showed (-1.72 and -1.51 dBTP
+    # under a -1.80 ceiling, the second with other excerpts), against -0.24 on the
+    # excerpts. The limiter aims lower on programmes the excerpts do not cover.
+    long_peak_margin_db=0.6,
 )
 DEFAULT_LADDER: tuple[RenditionSpec, ...] = (OPUS_32K, AAC_64K, MP3_128K)
 
