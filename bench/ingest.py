@@ -60,9 +60,11 @@ GOAL_MEMORY_MB = 300.0
 # How each side uses the cores, so the ratio compares filtering, not parallelism.
 LAYOUT = """how each side runs:
   (a) ours: analysis pass = decoder thread + K-weighting/waveform/spool (main) + true-peak
-      thread; calibration = one thread per codec on a few seconds; encode pass = the
-      spooled PCM feeding three encoder threads (each shapes its own input), then the
-      renditions whose spec says so are decoded and measured in their threads
+      thread; calibration = one thread per codec on a few seconds; encode pass = three
+      encoder threads, each reading the spooled PCM at its own pace and shaping its own
+      input (the ones with less work left get a lower CPU priority, so all three finish
+      together); the renditions whose spec says so are decoded and measured in their
+      threads as they are written
   (b) floor: one decoder (main thread) feeding the same three encoder threads at the same
       settings; no measuring, shaping or verifying
   (c) ffmpeg: two processes one after the other (loudnorm measurement, then one process

@@ -384,6 +384,11 @@ class PcmSpool:
         self._channels = data.shape[0]
         self._sizes.append(data.shape[-1])
 
+    @property
+    def samples(self) -> int:
+        """Samples per channel held (0 once abandoned)."""
+        return sum(self._sizes)
+
     def abandon(self) -> None:
         self.complete = False
         self._sizes = []
@@ -391,15 +396,26 @@ class PcmSpool:
             self._file.truncate(0)
 
     def chunks(self) -> Iterator[Pcm]:
-        """The chunks as written, read back from the file."""
+        """The chunks as written, read back from the file.
+
+        Each call reads at an offset of its own (``os.preadv``, never the file's shared
+        position), so each encoder thread can read the whole spool at its own pace.
+        """
         assert self.complete
-        self._file.flush()
-        self._file.seek(0)
-        for n in self._sizes:
-            out = np.empty((self._channels, n), dtype=np.float32)
-            got = self._file.readinto(out.data.cast("B"))
-            if got != out.nbytes:
-                raise OSError("the PCM spool file came back short")
+        fd = self._file.fileno()
+        sizes = list(self._sizes)
+        channels = self._channels
+        offset = 0
+        for n in sizes:
+            out = np.empty((channels, n), dtype=np.float32)
+            view = out.data.cast("B")
+            done = 0
+            while done < out.nbytes:
+                got = os.preadv(fd, [view[done:]], offset + done)
+                if got <= 0:
+                    raise OSError("the PCM spool file came back short")
+                done += got
+            offset += done
             yield out
 
     def close(self) -> None:

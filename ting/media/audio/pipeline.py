@@ -19,6 +19,7 @@ import contextlib
 import math
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,9 @@ from ting.media.audio.encode import (
     EncodedFile,
     Encoder,
     EncoderThread,
+    EncodingCancelled,
     RenditionSpec,
+    ShareBalancer,
     measure_file,
 )
 from ting.media.audio.heap import release_free_heap
@@ -58,6 +61,9 @@ SETTLED_LU = 0.15
 # How often the encode pass hands the C heap's free pages back (heap.py), in seconds of
 # audio: the worker's memory then stays flat over a programme of any length.
 TRIM_EVERY_S = 60.0
+# How often (wall seconds) the encode pass looks at its encoders' progress while they
+# read the spooled PCM on their own.
+WATCH_EVERY_S = 0.25
 
 # A mono file plays on both speakers, which sounds about 3 dB louder than the same
 # programme in stereo at the same measured loudness; Apple asks for -19 LUFS mono for
@@ -208,16 +214,21 @@ def _render(
             retry: list[RenditionSpec] = []
             for item in encoded:
                 name = item.spec.name
-                previous = done.get(name)
-                if previous is not None:
-                    _unlink(previous[0].path)
                 if item.loudness is None:
                     item = _estimated(item, steps[name], aims[name], analysis)
                 elif attempt < cfg.max_attempts and _correct(
                     item.loudness, steps[name], aims[name], target, cfg
                 ):
                     retry.append(item.spec)
-                done[name] = (item, attempt)
+                previous = done.get(name)
+                # A redo is not always better: an attempt between two misses may miss
+                # again. The best so far is kept; the other file goes.
+                if previous is None or _better(item, previous[0], target, cfg):
+                    if previous is not None:
+                        _unlink(previous[0].path)
+                    done[name] = (item, attempt)
+                else:
+                    _unlink(item.path)
             if not retry:
                 break
             todo = retry
@@ -248,6 +259,14 @@ def _render(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Tried:
+    margin_db: float
+    extra_lu: float
+    lufs: float
+    dbtp: float
+
+
 @dataclass(slots=True)
 class _Aim:
     """What one rendition aims for, refined by the calibration and by failed attempts."""
@@ -262,6 +281,8 @@ class _Aim:
     overshoot_db: float | None = None
     # Correction learnt from a measured rendition that missed the target.
     extra_lu: float = 0.0
+    # Each measured attempt: the aim it was made with and what it measured.
+    tried: list[_Tried] = field(default_factory=list)
 
     def offset(self, spec: RenditionSpec, layout: str) -> float:
         loss = self.loss_lu if self.loss_lu is not None else spec.loss_for(layout)
@@ -352,6 +373,9 @@ def _correct(
     """Adjust the aim from a measured rendition; True if another attempt can do better."""
     again = False
     tp = measured.true_peak_dbtp
+    level = measured.integrated_lufs
+    if tp is not None and level is not None:
+        aim.tried.append(_Tried(aim.margin_db, aim.extra_lu, level, tp))
     if tp is not None and tp > cfg.true_peak_dbtp:
         # Aim lower by the measured overshoot, plus a little for luck. A loudness miss
         # within the tolerance is left alone: more makeup means more limiting, and on
@@ -360,12 +384,84 @@ def _correct(
         # the first encode had 1.5, and 3.6 dB over on the attempt after).
         aim.margin_db += tp - cfg.true_peak_dbtp + 0.3
         again = True
-    level = measured.integrated_lufs
     if level is not None and abs(level - target) > cfg.loudness_tolerance_lu:
         aim.extra_lu += target - level
         # Louder than the plan could reach is pointless to retry; quieter is always fine.
         again = again or level > target or _reachable(step)
+        if not again:
+            again = _bracket(aim, target, cfg)
     return again
+
+
+# How far under the peak limit a bracketed attempt aims (dB): the codec's peaks scatter
+# by a few tenths of a dB between encodes at nearly the same level.
+BRACKET_SAFETY_DB = 0.25
+
+
+def _bracket(aim: _Aim, target: float, cfg: PipelineConfig) -> bool:
+    """Aim between an attempt that peaked over the limit at the right loudness and the
+    last one, whose bigger margin kept the peaks under but lost too much loudness (its
+    plan was at the makeup cap, so more gain could not help).
+
+    On long mastered speech at 32 kb/s, Opus's first encode of two hours peaked 0.5 dB
+    over the limit and the redo, 0.82 dB lower, measured -17.12 LUFS: between the two
+    lies a margin that keeps both. Peaks and loudness move almost linearly with the
+    margin over such a step, so the margin is interpolated to put the peaks
+    BRACKET_SAFETY_DB under the limit, and tried only where the loudness interpolated
+    the same way stays within the tolerance. False: no such margin (the last attempt
+    is kept: the peak limit is the harder rule).
+    """
+    if len(aim.tried) < 2:
+        return False
+    last = aim.tried[-1]
+    limit, tolerance = cfg.true_peak_dbtp, cfg.loudness_tolerance_lu
+    if last.dbtp > limit or last.lufs >= target - tolerance:
+        return False
+    over = [
+        t
+        for t in aim.tried[:-1]
+        if t.dbtp > limit and abs(t.lufs - target) <= tolerance and t.margin_db < last.margin_db
+    ]
+    if not over:
+        return False
+    # The nearest such attempt: the smallest step to interpolate over.
+    first = max(over, key=lambda t: t.margin_db)
+    aim_tp = limit - BRACKET_SAFETY_DB
+    if first.dbtp - last.dbtp <= 0.0 or not last.dbtp <= aim_tp < first.dbtp:
+        return False
+    share = (first.dbtp - aim_tp) / (first.dbtp - last.dbtp)
+    level = first.lufs + share * (last.lufs - first.lufs)
+    if level < target - tolerance + 0.05:
+        return False
+    margin = first.margin_db + share * (last.margin_db - first.margin_db)
+    if any(abs(t.margin_db - margin) < 0.01 for t in aim.tried):
+        return False
+    aim.margin_db, aim.extra_lu = margin, first.extra_lu
+    return True
+
+
+def _better(new: EncodedFile, old: EncodedFile, target: float, cfg: PipelineConfig) -> bool:
+    """Whether attempt ``new`` of a rendition should replace ``old``: within the peak
+    limit first (else the smaller overshoot), then within the loudness tolerance, then
+    nearer the target. Where either was not measured, the later attempt stands."""
+    a, b = _rank(new, target, cfg), _rank(old, target, cfg)
+    return a is None or b is None or a < b
+
+
+def _rank(
+    item: EncodedFile, target: float, cfg: PipelineConfig
+) -> tuple[float, bool, float] | None:
+    loud = item.loudness
+    if not item.measured or loud is None:
+        return None
+    if loud.integrated_lufs is None or loud.true_peak_dbtp is None:
+        return None
+    off = abs(loud.integrated_lufs - target)
+    return (
+        max(0.0, loud.true_peak_dbtp - cfg.true_peak_dbtp),
+        off > cfg.loudness_tolerance_lu,
+        off,
+    )
 
 
 def _estimated(item: EncodedFile, step: _Step, aim: _Aim, analysis: Analysis) -> EncodedFile:
@@ -417,6 +513,7 @@ def _encode(
     rate, layout = analysis.pcm_sample_rate, analysis.pcm_layout
     threads: list[EncoderThread] = []
     temps: list[Path] = []
+    cancel = threading.Event()
     try:
         for spec in specs:
             fd, name = tempfile.mkstemp(dir=out, prefix=f".{cfg.stem}.", suffix=".part")
@@ -429,18 +526,26 @@ def _encode(
             # allows (Opus), so that work overlaps the other encoders (verify.py).
             encoder = Encoder(spec, Path(name), rate, layout, peak_limit_dbtp=limit, measure=verify)
             shaper = _Shaper(steps[spec.name])
-            threads.append(EncoderThread(encoder, shaper=shaper, verify=verify))
+            # Spooled PCM: each encoder reads the spool itself, at its own pace.
+            source = spool.chunks() if spool.complete else None
+            threads.append(
+                EncoderThread(encoder, shaper=shaper, verify=verify, source=source, cancel=cancel)
+            )
         for t in threads:
             t.start()
         progress = report.seconds("encoding", analysis.probe.duration_s)
         trim = _Trimmer(round(TRIM_EVERY_S * rate))
         if spool.complete:
             done = 0
-            for chunk in spool.chunks():
-                _feed(threads, chunk)
-                done += chunk.shape[-1]
+            balance = ShareBalancer(threads, spool.samples)
+            while alive := [t for t in threads if t.is_alive()]:
+                alive[0].join(WATCH_EVERY_S)
+                balance()
+                # The slowest encoder's position: what is done for every rendition.
+                position = min(t.position for t in threads)
+                trim(position - done)
+                done = position
                 progress(done / rate)
-                trim(chunk.shape[-1])
         else:
             with PcmReader(
                 src,
@@ -452,6 +557,10 @@ def _encode(
                 for chunk in reader.chunks():
                     _feed(threads, chunk)
                     trim(chunk.shape[-1])
+    except BaseException:
+        # The encoders reading the spool stop at their next chunk.
+        cancel.set()
+        raise
     finally:
         for t in threads:
             if t.is_alive():
@@ -459,7 +568,9 @@ def _encode(
         for t in threads:
             t.join()
     results: list[EncodedFile] = []
+    # The failure itself, not the other threads' stopping because of it.
     errors = [t.error for t in threads if t.error is not None]
+    errors.sort(key=lambda e: isinstance(e, EncodingCancelled))
     if errors:
         for p in temps:
             _unlink(p)

@@ -33,6 +33,25 @@ def test_spool_gives_back_the_decoded_chunks_bit_for_bit(
         assert np.array_equal(a, b)
 
 
+def test_readers_of_the_spool_each_read_it_whole_at_their_own_pace(tmp_path: Path) -> None:
+    # The encode pass gives each encoder thread a reader of its own: interleaved reads
+    # must not move one another's position.
+    rng = np.random.default_rng(7)
+    written = [rng.standard_normal((2, n)).astype(np.float32) for n in (1000, 4096, 7, 65536)]
+    with PcmSpool(tmp_path, 1 << 30) as spool:
+        for chunk in written:
+            spool.write(chunk)
+        fast, slow = spool.chunks(), spool.chunks()
+        got_fast = [next(fast), next(fast), next(fast)]
+        got_slow = [next(slow)]
+        got_fast += list(fast)
+        got_slow += list(slow)
+    for got in (got_fast, got_slow):
+        assert len(got) == len(written)
+        for a, b in zip(got, written, strict=True):
+            assert np.array_equal(a, b)
+
+
 def test_spool_over_its_limit_gives_up_and_holds_nothing(tmp_path: Path) -> None:
     with PcmSpool(tmp_path, 4000) as spool:
         spool.write(np.ones((2, 400), dtype=np.float32))
