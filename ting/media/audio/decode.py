@@ -334,6 +334,16 @@ def frame_pcm(frame: av.AudioFrame) -> Pcm:
     raise ValueError(f"expected float samples, got {name}")
 
 
+def _read_at(fd: int, into: memoryview, offset: int) -> int:
+    """Read into ``into`` from ``offset`` without moving the file's position."""
+    if hasattr(os, "preadv"):
+        return os.preadv(fd, [into], offset)
+    # macOS's Python has no preadv: one copy more.
+    data = os.pread(fd, len(into), offset)
+    into[: len(data)] = data
+    return len(data)
+
+
 def _join(parts: list[Pcm]) -> Pcm:
     return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
 
@@ -411,7 +421,7 @@ class PcmSpool:
             view = out.data.cast("B")
             done = 0
             while done < out.nbytes:
-                got = os.preadv(fd, [view[done:]], offset + done)
+                got = _read_at(fd, view[done:], offset + done)
                 if got <= 0:
                     raise OSError("the PCM spool file came back short")
                 done += got

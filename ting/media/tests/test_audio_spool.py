@@ -3,6 +3,7 @@ instead of decoding the source a second time."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,7 +34,12 @@ def test_spool_gives_back_the_decoded_chunks_bit_for_bit(
         assert np.array_equal(a, b)
 
 
-def test_readers_of_the_spool_each_read_it_whole_at_their_own_pace(tmp_path: Path) -> None:
+@pytest.mark.parametrize("preadv", [True, False], ids=["preadv", "pread"])
+def test_readers_of_the_spool_each_read_it_whole_at_their_own_pace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, preadv: bool
+) -> None:
+    if not preadv:  # as on macOS, whose Python has no os.preadv
+        monkeypatch.delattr(os, "preadv", raising=False)
     # The encode pass gives each encoder thread a reader of its own: interleaved reads
     # must not move one another's position.
     rng = np.random.default_rng(7)
