@@ -352,6 +352,11 @@ def _hours(seconds: float) -> str:
     return f"{seconds / 3600:g}"
 
 
+# What the spool leaves free on its disk at least, beyond a tenth of its own size: an
+# hour's segment series take ~6 MB and its renditions ~100 MB (a tenth of the spool).
+SPOOL_RESERVE_BYTES = 64 << 20
+
+
 class PcmSpool:
     """Decoded PCM kept in an unnamed temporary file, so a second pass reads it back
     instead of decoding the source again (decoding costs about as much as one encoder).
@@ -380,7 +385,7 @@ class PcmSpool:
             return
         data = np.ascontiguousarray(chunk, dtype=np.float32)
         self._bytes += data.nbytes
-        if self._bytes > self._limit:
+        if self._bytes > self._limit or not self._room_for(data.nbytes):
             self.abandon()
             return
         try:
@@ -393,6 +398,23 @@ class PcmSpool:
             return
         self._channels = data.shape[0]
         self._sizes.append(data.shape[-1])
+
+    def _room_for(self, size: int) -> bool:
+        """Whether ``size`` more bytes leave the job's other files their room.
+
+        The spool is only a shortcut, and it shares the disk with the files the job needs:
+        the segment series the analysis writes beside it, then the renditions (about a
+        tenth of the spool's size). Filling the disk, it made those fail as "disk full"
+        where decoding twice would have fitted (a 1 MB scratch disk in the fault tests,
+        when the true-peak thread's write came between the spool's last write and its
+        giving up).
+        """
+        try:
+            stats = os.fstatvfs(self._file.fileno())
+        except OSError:
+            return True
+        free = stats.f_bavail * stats.f_frsize
+        return free - size >= SPOOL_RESERVE_BYTES + self._bytes // 10
 
     @property
     def samples(self) -> int:

@@ -68,6 +68,24 @@ def test_spool_over_its_limit_gives_up_and_holds_nothing(tmp_path: Path) -> None
             list(spool.chunks())
 
 
+def test_spool_gives_up_before_it_takes_the_room_the_other_files_need(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A disk with 40 MB free: the spool keeps 64 MB for the segment series and the
+    # renditions, so it gives up at once and gives its bytes back.
+    class Nearly:
+        f_bavail, f_frsize = 40 * 1024, 1024
+
+    real = os.fstatvfs
+    with PcmSpool(tmp_path, 1 << 30) as spool:
+        spool.write(np.ones((2, 1000), dtype=np.float32))
+        assert spool.complete and real(spool._file.fileno()).f_bavail > 0
+        monkeypatch.setattr(os, "fstatvfs", lambda fd: Nearly())
+        spool.write(np.ones((2, 1000), dtype=np.float32))
+        assert not spool.complete
+        assert spool.samples == 0
+
+
 @pytest.mark.parametrize("limit", [0, 100_000, 1 << 30])
 def test_renditions_are_the_same_whether_the_pcm_is_spooled_or_decoded_again(
     make_speech: Callable[..., Path], tmp_path: Path, limit: int
