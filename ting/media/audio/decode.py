@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ting.media.audio.errors import AudioRejected
+from ting.media.audio.segments import read_at
 
 Pcm = npt.NDArray[np.float32]
 
@@ -334,16 +335,6 @@ def frame_pcm(frame: av.AudioFrame) -> Pcm:
     raise ValueError(f"expected float samples, got {name}")
 
 
-def _read_at(fd: int, into: memoryview, offset: int) -> int:
-    """Read into ``into`` from ``offset`` without moving the file's position."""
-    if hasattr(os, "preadv"):
-        return os.preadv(fd, [into], offset)
-    # macOS's Python has no preadv: one copy more.
-    data = os.pread(fd, len(into), offset)
-    into[: len(data)] = data
-    return len(data)
-
-
 def _join(parts: list[Pcm]) -> Pcm:
     return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
 
@@ -430,7 +421,7 @@ class PcmSpool:
     def chunks(self) -> Iterator[Pcm]:
         """The chunks as written, read back from the file.
 
-        Each call reads at an offset of its own (``os.preadv``, never the file's shared
+        Each call reads at an offset of its own (``segments.read_at``, never the file's shared
         position), so each encoder thread can read the whole spool at its own pace.
         """
         assert self.complete
@@ -440,14 +431,8 @@ class PcmSpool:
         offset = 0
         for n in sizes:
             out = np.empty((channels, n), dtype=np.float32)
-            view = out.data.cast("B")
-            done = 0
-            while done < out.nbytes:
-                got = _read_at(fd, view[done:], offset + done)
-                if got <= 0:
-                    raise OSError("the PCM spool file came back short")
-                done += got
-            offset += done
+            read_at(fd, out.data.cast("B"), offset, "the PCM spool file")
+            offset += out.nbytes
             yield out
 
     def close(self) -> None:

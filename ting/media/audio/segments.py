@@ -22,6 +22,22 @@ F32 = npt.NDArray[np.float32]
 _ITEM = 4  # float32
 
 
+def read_at(fd: int, into: memoryview, offset: int, what: str) -> None:
+    """Fill ``into`` from ``fd`` at ``offset`` without moving the file's position, so
+    several readers can share one file; a short file is an OSError naming ``what``."""
+    while into:
+        if hasattr(os, "preadv"):
+            got = os.preadv(fd, [into], offset)
+        else:  # some macOS builds of Python have no preadv: one copy more
+            data = os.pread(fd, len(into), offset)
+            got = len(data)
+            into[:got] = data
+        if got <= 0:
+            raise OSError(f"{what} came back short")
+        into = into[got:]
+        offset += got
+
+
 class SpooledSeries:
     """A float32 series appended to an unnamed temporary file and read back by slices.
 
@@ -70,14 +86,7 @@ class SpooledSeries:
 
     def _read(self, start: int, stop: int) -> F32:
         out = np.empty(stop - start, dtype="<f4")
-        view = out.data.cast("B")
-        offset = start * _ITEM
-        while view:
-            got = os.preadv(self._fd, [view], offset)
-            if got <= 0:
-                raise OSError("the segment file came back short")
-            view = view[got:]
-            offset += got
+        read_at(self._fd, out.data.cast("B"), start * _ITEM, "the segment file")
         return out.astype(np.float32, copy=False)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> F32:
